@@ -1,0 +1,159 @@
+//! The signature value and the RustCrypto `signature` / `spki` trait glue that lets
+//! x509-cert's builders sign with a [`SigningKey`].
+
+use der::asn1::BitString;
+use rand_core::TryCryptoRng;
+use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, SignatureBitStringEncoding};
+
+use crate::{Error, KeySize, SigningKey, VerifyingKey, streebog_digest};
+
+/// A GOST R 34.10-2012 signature: `s || r`, each big-endian, 64 or 128 bytes in all.
+///
+/// This is the layout of PKCS#11 `C_Sign` output and of the signature BIT STRING in X.509
+/// (RFC 9215 keeps the byte order of GOST R 34.10-2001 for compatibility).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Signature {
+    bytes: Vec<u8>,
+}
+
+impl Signature {
+    /// Wrap `s || r`.
+    ///
+    /// # Errors
+    /// [`Error::SignatureLength`] unless the length is 64 or 128. Range checks of r and s
+    /// happen at verification, where the curve is known.
+    pub fn from_bytes(b: &[u8]) -> Result<Self, Error> {
+        match b.len() {
+            64 | 128 => Ok(Signature { bytes: b.to_vec() }),
+            n => Err(Error::SignatureLength(n)),
+        }
+    }
+
+    pub(crate) fn from_vec_unchecked(bytes: Vec<u8>) -> Self {
+        Signature { bytes }
+    }
+
+    /// `s || r`, each big-endian.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
+    /// `s || r`, each big-endian, borrowed.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Key size the signature belongs to.
+    #[must_use]
+    pub fn size(&self) -> KeySize {
+        if self.bytes.len() == 64 {
+            KeySize::Gost256
+        } else {
+            KeySize::Gost512
+        }
+    }
+
+    /// r, big-endian.
+    #[must_use]
+    pub fn r(&self) -> &[u8] {
+        &self.bytes[self.bytes.len() / 2..]
+    }
+
+    /// s, big-endian.
+    #[must_use]
+    pub fn s(&self) -> &[u8] {
+        &self.bytes[..self.bytes.len() / 2]
+    }
+}
+
+impl core::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let hex: String = self.bytes.iter().map(|b| format!("{b:02x}")).collect();
+        f.debug_tuple("Signature").field(&hex).finish()
+    }
+}
+
+impl TryFrom<&[u8]> for Signature {
+    type Error = Error;
+    fn try_from(b: &[u8]) -> Result<Self, Error> {
+        Signature::from_bytes(b)
+    }
+}
+
+impl From<Signature> for Vec<u8> {
+    fn from(sig: Signature) -> Vec<u8> {
+        sig.bytes
+    }
+}
+
+impl signature::SignatureEncoding for Signature {
+    type Repr = Vec<u8>;
+}
+
+impl SignatureBitStringEncoding for Signature {
+    fn to_bitstring(&self) -> der::Result<BitString> {
+        BitString::from_bytes(&self.bytes)
+    }
+}
+
+fn to_signature_error(err: Error) -> signature::Error {
+    signature::Error::from_source(err)
+}
+
+/// Hashes the message with Streebog of the key's size, then signs with an OS-random nonce.
+impl signature::Signer<Signature> for SigningKey {
+    fn try_sign(&self, msg: &[u8]) -> Result<Signature, signature::Error> {
+        let digest = streebog_digest(self.params().size(), msg);
+        self.sign_digest(&digest).map_err(to_signature_error)
+    }
+}
+
+/// Hashes the message with Streebog of the key's size, then signs with a nonce from `rng`.
+impl signature::RandomizedSigner<Signature> for SigningKey {
+    fn try_sign_with_rng<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        msg: &[u8],
+    ) -> Result<Signature, signature::Error> {
+        let digest = streebog_digest(self.params().size(), msg);
+        self.sign_digest_with_rng(&digest, rng)
+            .map_err(to_signature_error)
+    }
+}
+
+impl signature::Keypair for SigningKey {
+    type VerifyingKey = VerifyingKey;
+    fn verifying_key(&self) -> VerifyingKey {
+        SigningKey::verifying_key(self)
+    }
+}
+
+/// Hashes the message with Streebog of the key's size, then verifies.
+impl signature::Verifier<Signature> for VerifyingKey {
+    fn verify(&self, msg: &[u8], sig: &Signature) -> Result<(), signature::Error> {
+        let digest = streebog_digest(self.params().size(), msg);
+        self.verify_digest(&digest, sig).map_err(to_signature_error)
+    }
+}
+
+/// `id-tc26-signwithdigest-gost3410-12-256|512`, parameters absent (RFC 9215 section 3).
+fn signature_algorithm(size: KeySize) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid: size.signature_oid(),
+        parameters: None,
+    }
+}
+
+impl DynSignatureAlgorithmIdentifier for SigningKey {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        Ok(signature_algorithm(self.params().size()))
+    }
+}
+
+impl DynSignatureAlgorithmIdentifier for VerifyingKey {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        Ok(signature_algorithm(self.params().size()))
+    }
+}

@@ -1,0 +1,87 @@
+//! The command line's errors and the exit codes they map to.
+
+use std::path::PathBuf;
+
+use crate::pki::{ApplicantErrors, CsrError};
+use crate::token::TokenError;
+
+/// Exit codes, documented in `--help` and the README.
+pub mod exit {
+    /// Done.
+    pub const OK: u8 = 0;
+    /// Something else failed (the message says what).
+    pub const FAILURE: u8 = 1;
+    /// The command line was wrong (clap's own code as well).
+    pub const USAGE: u8 = 2;
+    /// The PKCS#11 library is missing or does not load.
+    pub const LIBRARY: u8 = 3;
+    /// No token, the wrong token, several tokens, or the token was removed.
+    pub const TOKEN: u8 = 4;
+    /// A PIN was wrong, locked, or refused by the PIN policy.
+    pub const PIN: u8 = 5;
+    /// An input file (applicant, certificate) is wrong.
+    pub const INPUT: u8 = 6;
+}
+
+/// What `--help` says about exit codes.
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0  done
+  1  failed (the message says why)
+  2  wrong command line, or a question that needs a terminal or --yes
+  3  PKCS#11 library missing or not loading (see --module)
+  4  token missing, removed, or not the one named (see --serial)
+  5  PIN wrong, locked, or refused by the PIN rules
+  6  an input file is wrong (applicant JSON, certificate)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Applicant(#[from] ApplicantErrors),
+    #[error(transparent)]
+    Csr(CsrError),
+    #[error("{what} {}: {detail}", .path.display())]
+    File {
+        what: &'static str,
+        path: PathBuf,
+        detail: String,
+    },
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl From<CsrError> for CliError {
+    fn from(e: CsrError) -> Self {
+        match e {
+            CsrError::Token(t) => CliError::Token(t),
+            other => CliError::Csr(other),
+        }
+    }
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Token(t) => match t {
+                TokenError::LibraryLoad { .. } | TokenError::NoLibrary { .. } => exit::LIBRARY,
+                TokenError::Removed
+                | TokenError::NoToken
+                | TokenError::NotFound { .. }
+                | TokenError::Ambiguous { .. } => exit::TOKEN,
+                TokenError::PinIncorrect { .. }
+                | TokenError::PinLocked { .. }
+                | TokenError::PinLength { .. }
+                | TokenError::PinRejected { .. }
+                | TokenError::PinPolicy(_) => exit::PIN,
+                TokenError::BadCertificate(_) | TokenError::CertificateKeyNotOnToken => exit::INPUT,
+                _ => exit::FAILURE,
+            },
+            CliError::Applicant(_) | CliError::File { .. } | CliError::Input(_) => exit::INPUT,
+            CliError::Csr(_) => exit::FAILURE,
+            CliError::Usage(_) => exit::USAGE,
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! What can go wrong with a token, in words a person can act on.
+//!
+//! Every PKCS#11 failure becomes a [`TokenError`] variant; a return code the layer has no
+//! special meaning for still comes with a plain description ([`describe_rv`]) next to its
+//! name, never as a bare number. No variant carries a PIN.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use cryptoki::error::RvError;
+use serde::Serialize;
+
+use super::pin::{PinPolicyError, PinRole};
+
+/// How many PIN attempts remain, as far as the module tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "count")]
+pub enum TriesLeft {
+    /// The module gave an exact count (Rutoken's extended token info).
+    Exactly(u32),
+    /// The module flags that one more wrong PIN locks it (CKF_*_PIN_FINAL_TRY).
+    FinalTry,
+    /// The module flags that few tries remain (CKF_*_PIN_COUNT_LOW).
+    Low,
+    /// The module does not say.
+    Unknown,
+}
+
+impl fmt::Display for TriesLeft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TriesLeft::Exactly(0) => f.write_str("no tries are left"),
+            TriesLeft::Exactly(1) | TriesLeft::FinalTry => {
+                f.write_str("one try is left: one more wrong entry locks it")
+            }
+            TriesLeft::Exactly(n) => write!(f, "{n} tries are left"),
+            TriesLeft::Low => f.write_str("only a few tries are left"),
+            TriesLeft::Unknown => f.write_str("the token does not say how many tries are left"),
+        }
+    }
+}
+
+/// Errors of the token layer.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error(
+        "the PKCS#11 library {path} could not be loaded ({reason}); check the path, or choose another library with --module PATH or SMARTKEY_MODULE"
+    )]
+    LibraryLoad { path: PathBuf, reason: String },
+
+    #[error(
+        "no Rutoken PKCS#11 library was found (looked in: {}); install the Rutoken drivers, or name a library with --module PATH or SMARTKEY_MODULE",
+        .tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoLibrary { tried: Vec<PathBuf> },
+
+    #[error("the token was removed; insert it again and repeat this step (nothing on it was lost)")]
+    Removed,
+
+    #[error("no token is inserted; insert the token and try again")]
+    NoToken,
+
+    #[error("no token with serial number {serial} is inserted; inserted now: {inserted}")]
+    NotFound { serial: String, inserted: String },
+
+    #[error(
+        "more than one token is inserted ({inserted}); remove the others or name one with --serial"
+    )]
+    Ambiguous { inserted: String },
+
+    #[error("wrong {role}: {tries_left}")]
+    PinIncorrect {
+        role: PinRole,
+        tries_left: TriesLeft,
+    },
+
+    #[error(
+        "the {role} is locked after too many wrong entries; {}",
+        match .role {
+            PinRole::User => "the admin PIN can unlock it; if you do not have it, call your bank's support",
+            PinRole::Admin => "call your bank's support: the token cannot be unlocked without them",
+        }
+    )]
+    PinLocked { role: PinRole },
+
+    #[error("the token refuses this {role} length: it takes {min} to {max} characters")]
+    PinLength {
+        role: PinRole,
+        min: usize,
+        max: usize,
+    },
+
+    #[error("the token does not accept this {role}: it is too weak or has characters it refuses")]
+    PinRejected { role: PinRole },
+
+    #[error(transparent)]
+    PinPolicy(#[from] PinPolicyError),
+
+    #[error("log in with the PIN first")]
+    NotLoggedIn,
+
+    #[error(
+        "there is no key with ID {id} on the token; `smartkey cert list` shows the keys there are"
+    )]
+    KeyNotFound { id: String },
+
+    #[error(
+        "the certificate's public key matches no key on this token: it belongs to a key kept elsewhere; insert the token that holds its key"
+    )]
+    CertificateKeyNotOnToken,
+
+    #[error("this certificate is already on the token, next to key {id}")]
+    CertificateAlreadyThere { id: String },
+
+    #[error("the file is not an X.509 certificate ({0}); give a DER or PEM certificate file")]
+    BadCertificate(String),
+
+    #[error("the key on the token has a form smartkey does not use ({0})")]
+    UnsupportedKey(String),
+
+    #[error("the token or its library failed at {operation}: {} ({rv:?})", describe_rv(*.rv))]
+    Device {
+        operation: &'static str,
+        rv: RvError,
+    },
+
+    #[error("the PKCS#11 library failed at {operation}: {detail}")]
+    Library {
+        operation: &'static str,
+        detail: String,
+    },
+}
+
+impl TokenError {
+    /// Whether the error means the token is gone (pulled out, or its session died with it).
+    pub fn is_removed(&self) -> bool {
+        matches!(self, TokenError::Removed)
+    }
+}
+
+/// A plain description of a PKCS#11 return code, for the codes a token layer can meet.
+pub fn describe_rv(rv: RvError) -> &'static str {
+    use RvError::*;
+    match rv {
+        DeviceRemoved | TokenNotPresent => "the token was removed",
+        DeviceError => "the token reported a hardware fault; take it out, put it back and retry",
+        DeviceMemory => "the token is out of memory; delete keys or certificates no longer needed",
+        TokenWriteProtected => "the token is write-protected",
+        TokenNotRecognized => "the token is not recognised by this library",
+        SessionHandleInvalid | SessionClosed => "the connection to the token was lost",
+        SessionCount => "too many programs are using the token; close the others",
+        UserNotLoggedIn => "a PIN login is needed first",
+        UserAlreadyLoggedIn | UserAnotherAlreadyLoggedIn => "another login is active on the token",
+        UserPinNotInitialized => "the token's PIN was never set; it needs initialising by the bank",
+        MechanismInvalid => "the token does not support this algorithm",
+        MechanismParamInvalid => "the token refused the algorithm's parameters",
+        KeySizeRange => "the token does not support this key size",
+        KeyHandleInvalid | ObjectHandleInvalid => "the key or object is gone from the token",
+        KeyFunctionNotPermitted => "the key may not be used for this",
+        TemplateIncomplete | TemplateInconsistent | AttributeValueInvalid => {
+            "the token refused the object's attributes"
+        }
+        AttributeReadOnly => "the attribute cannot be changed",
+        AttributeSensitive => "the value is secret and stays on the token",
+        AttributeTypeInvalid => "the token does not know this attribute",
+        ActionProhibited => "the token forbids this action",
+        DataInvalid | DataLenRange => "the token refused the data to sign",
+        BufferTooSmall => "the library reported a buffer too small",
+        FunctionNotSupported => "the library does not support this function",
+        FunctionFailed => "the token could not complete the operation",
+        OperationActive => "another operation is still in progress on the token",
+        CryptokiNotInitialized => "the PKCS#11 library is not initialised",
+        HostMemory => "the computer ran out of memory",
+        SlotIdInvalid => "the card reader is gone",
+        PinIncorrect | PinInvalid => "the PIN is wrong",
+        PinLocked => "the PIN is locked",
+        PinLenRange => "the PIN length is out of range",
+        PinExpired => "the PIN has expired and must be changed",
+        PinTooWeak => "the PIN is too weak",
+        GeneralError => "the library reported a general error",
+        _ => "the library returned an error smartkey does not know",
+    }
+}

@@ -1,0 +1,27 @@
+//! The PKCS#11 token layer: a small typed API over `cryptoki` for any module
+//! (Rutoken's library, SoftHSM2, rutoken-emu).
+//!
+//! [`Module`] loads a library and lists its tokens; [`TokenSession`] logs in, changes
+//! PINs, makes key pairs and stores certificates; [`TokenSigner`] signs with a key that
+//! stays on the token. Errors are [`TokenError`]s in plain words; PINs are [`Pin`]s.
+
+mod certs;
+mod error;
+mod info;
+mod keys;
+mod module;
+mod pin;
+mod session;
+mod signer;
+
+pub use certs::{KeyPairEntry, parse_certificate};
+pub use error::{TokenError, TriesLeft, describe_rv};
+pub use info::{PinStatus, TokenInfo};
+pub use keys::{GeneratedKey, KeyAlgorithm, KeyId, KeyProtection};
+pub use module::{LibraryInfo, Module, locate_library, rutoken_library_candidates};
+pub use pin::{
+    FACTORY_ADMIN_PIN, FACTORY_USER_PIN, MIN_NEW_PIN_LEN, NewPin, Pin, PinLimits, PinPolicyError,
+    PinRole, check_new_pin,
+};
+pub use session::TokenSession;
+pub use signer::{TokenPublicKey, TokenSignature, TokenSigner, token_error_of};

@@ -1,0 +1,256 @@
+//! Test fixtures: throw-away SoftHSM2 token directories, the smartkey binary, and
+//! OpenSSL as the independent oracle.
+//!
+//! Every fixture fails loudly when a tool is missing (the README's test command installs
+//! them); a missing tool never turns a test into a silent pass.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// PINs used by the tests; every test that prints also checks these never appear.
+pub const FACTORY_PIN: &str = "12345678";
+pub const FACTORY_ADMIN_PIN: &str = "87654321";
+pub const NEW_PIN: &str = "Qw7-user-pin";
+pub const NEW_ADMIN_PIN: &str = "Zx9-admin-pin";
+
+/// Where Debian and other distributions put the SoftHSM2 module.
+pub fn softhsm_module() -> PathBuf {
+    let candidates = [
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/local/lib/softhsm/libsofthsm2.so",
+        "/usr/lib64/softhsm/libsofthsm2.so",
+    ];
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("SoftHSM2 is not installed (looked in {candidates:?}): apt-get install softhsm2")
+        })
+}
+
+/// Runs a tool, panicking with its output when it fails.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd:?}: {e} (is it installed? the README's test command installs it)")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A SoftHSM2 token directory of its own, with its own configuration file.
+pub struct SoftHsm {
+    pub dir: TempDir,
+    pub conf: PathBuf,
+}
+
+impl SoftHsm {
+    pub fn new() -> SoftHsm {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tokens = dir.path().join("tokens");
+        std::fs::create_dir(&tokens).expect("token dir");
+        let conf = dir.path().join("softhsm2.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
+                tokens.display()
+            ),
+        )
+        .expect("conf");
+        SoftHsm { dir, conf }
+    }
+
+    /// Initialises a fresh token with the factory PINs (12345678 / 87654321) and
+    /// returns its serial number.
+    pub fn add_token(&self, label: &str) -> String {
+        run_ok(
+            Command::new("softhsm2-util")
+                .env("SOFTHSM2_CONF", &self.conf)
+                .args(["--init-token", "--free", "--label", label])
+                .args(["--pin", FACTORY_PIN, "--so-pin", FACTORY_ADMIN_PIN]),
+        );
+        let out = run_ok(
+            Command::new("softhsm2-util")
+                .env("SOFTHSM2_CONF", &self.conf)
+                .arg("--show-slots"),
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        // Blocks of "Slot N ... Label: L ... Serial number: S"; take the serial of `label`.
+        let mut serial = None;
+        let mut current_serial = None;
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(s) = line.strip_prefix("Serial number:") {
+                current_serial = Some(s.trim().to_string());
+            }
+            if let Some(l) = line.strip_prefix("Label:")
+                && l.trim() == label
+            {
+                serial = current_serial.clone();
+            }
+        }
+        serial.unwrap_or_else(|| panic!("no serial for token {label} in:\n{text}"))
+    }
+
+    pub fn module(&self) -> PathBuf {
+        softhsm_module()
+    }
+
+    /// The smartkey binary, pointed at this token directory.
+    pub fn smartkey(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_smartkey"));
+        cmd.env("SOFTHSM2_CONF", &self.conf)
+            .env("SMARTKEY_MODULE", softhsm_module())
+            .env_remove("SMARTKEY_PIN")
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// The text output of a finished command.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("the smartkey binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Asserts that no test PIN appears in what a command printed.
+pub fn assert_no_pins(r: &Run) {
+    for pin in [FACTORY_PIN, FACTORY_ADMIN_PIN, NEW_PIN, NEW_ADMIN_PIN] {
+        assert!(!r.stdout.contains(pin), "a PIN in stdout: {}", r.stdout);
+        assert!(!r.stderr.contains(pin), "a PIN in stderr: {}", r.stderr);
+    }
+}
+
+/// An applicant file with a Cyrillic subject and a company INN.
+pub fn write_applicant(path: &Path) {
+    std::fs::write(
+        path,
+        r#"{
+  "surname": "Иванов", "given_name": "Иван", "patronymic": "Иванович",
+  "legal_entity": true, "organization": "ООО \"Ромашка\"",
+  "inn": "7707083893", "ogrn": "1027700132195",
+  "document": "Устав", "country": "RU", "region": "Москва", "city": "Москва",
+  "address": "ул. Вавилова, д. 19", "phone": "+7 (495) 500-55-50",
+  "email": "ivanov@example.ru", "title": "Генеральный директор"
+}"#,
+    )
+    .expect("applicant file");
+}
+
+/// A throw-away CA made with openssl, for issuing test certificates.
+pub struct OpensslCa {
+    pub key: PathBuf,
+    pub cert: PathBuf,
+}
+
+impl OpensslCa {
+    pub fn new(dir: &Path) -> OpensslCa {
+        let ca = OpensslCa {
+            key: dir.join("ca.key"),
+            cert: dir.join("ca.pem"),
+        };
+        run_ok(
+            Command::new("openssl")
+                .args([
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-subj",
+                    "/CN=smartkey test CA",
+                    "-days",
+                    "30",
+                ])
+                .arg("-keyout")
+                .arg(&ca.key)
+                .arg("-out")
+                .arg(&ca.cert),
+        );
+        ca
+    }
+
+    /// Issues a certificate for the request `csr` (PEM or DER).
+    pub fn issue(&self, csr: &Path, out: &Path) {
+        let inform = if std::fs::read(csr)
+            .map(|b| b.starts_with(b"-----"))
+            .unwrap_or(false)
+        {
+            "PEM"
+        } else {
+            "DER"
+        };
+        run_ok(
+            Command::new("openssl")
+                .args([
+                    "x509",
+                    "-req",
+                    "-days",
+                    "10",
+                    "-set_serial",
+                    "4242",
+                    "-inform",
+                    inform,
+                    "-in",
+                ])
+                .arg(csr)
+                .arg("-CA")
+                .arg(&self.cert)
+                .arg("-CAkey")
+                .arg(&self.key)
+                .arg("-out")
+                .arg(out),
+        );
+    }
+
+    /// A certificate for a key that lives nowhere but in a file.
+    pub fn issue_for_other_key(&self, dir: &Path) -> PathBuf {
+        let key = dir.join("other.key");
+        let csr = dir.join("other.csr");
+        run_ok(
+            Command::new("openssl")
+                .args([
+                    "req",
+                    "-new",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-subj",
+                    "/CN=someone else",
+                ])
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&csr),
+        );
+        let cert = dir.join("other.pem");
+        self.issue(&csr, &cert);
+        cert
+    }
+}
