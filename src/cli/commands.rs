@@ -151,7 +151,8 @@ fn tokens(module: &Module, as_json: bool, out: &mut dyn Write) -> Result<(), Cli
     }
     for t in &tokens {
         if !t.initialized {
-            writeln!(out, "{}: an uninitialised token (no PIN set yet)", t.model).map_err(out_err)?;
+            writeln!(out, "{}: an uninitialised token (no PIN set yet)", t.model)
+                .map_err(out_err)?;
             continue;
         }
         writeln!(
