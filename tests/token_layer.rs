@@ -19,10 +19,14 @@ static MODULE_LOCK: Mutex<()> = Mutex::new(());
 
 /// A module with one fresh token (factory PINs), loaded in this process.
 struct Backend {
-    _guard: MutexGuard<'static, ()>,
-    hsm: SoftHsm,
+    // Field order matters: the module is unloaded before its token directory goes.
     module: Module,
     serial: String,
+    /// Scratch space for files, and the token directory.
+    dir: std::path::PathBuf,
+    emu: Option<RutokenEmu>,
+    _softhsm: Option<SoftHsm>,
+    _guard: MutexGuard<'static, ()>,
 }
 
 impl Backend {
@@ -34,11 +38,34 @@ impl Backend {
         unsafe { std::env::set_var("SOFTHSM2_CONF", &hsm.conf) };
         let module = Module::load(&softhsm_module()).expect("SoftHSM2 loads");
         Backend {
-            _guard: guard,
-            hsm,
             module,
             serial,
+            dir: hsm.dir.path().to_path_buf(),
+            emu: None,
+            _softhsm: Some(hsm),
+            _guard: guard,
         }
+    }
+
+    fn rutoken_emu() -> Backend {
+        let guard = MODULE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let emu = RutokenEmu::new();
+        let serial = emu.add_token("0A1B2C3D", "layer-test");
+        // SAFETY: every test that reads the environment of this process holds MODULE_LOCK.
+        unsafe { std::env::set_var("RUTOKEN_EMU_DIR", emu.dir.path()) };
+        let module = Module::load(&rutoken_emu_module()).expect("rutoken-emu loads");
+        Backend {
+            module,
+            serial,
+            dir: emu.dir.path().to_path_buf(),
+            emu: Some(emu),
+            _softhsm: None,
+            _guard: guard,
+        }
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.join(name)
     }
 }
 
@@ -47,7 +74,7 @@ fn pin(s: &str) -> Pin {
 }
 
 fn all_backends() -> Vec<fn() -> Backend> {
-    vec![Backend::softhsm]
+    vec![Backend::softhsm, Backend::rutoken_emu]
 }
 
 #[test]
@@ -89,14 +116,14 @@ fn pin_changes_key_generation_and_on_token_signing() {
         assert_eq!(spki.algorithm.oid.to_string(), "1.2.840.113549.1.1.1");
 
         let applicant: Applicant = serde_json::from_str(&{
-            let path = b.hsm.path("a.json");
+            let path = b.path("a.json");
             write_applicant(&path);
             std::fs::read_to_string(path).unwrap()
         })
         .unwrap();
         let signer = TokenSigner::new(&s, &key.id).unwrap();
         let csr = build_csr(&applicant.validate().unwrap(), &signer).unwrap();
-        let path = b.hsm.path("req.pem");
+        let path = b.path("req.pem");
         std::fs::write(&path, csr_pem(&csr).unwrap()).unwrap();
         run_ok(
             Command::new("openssl")
@@ -110,15 +137,15 @@ fn pin_changes_key_generation_and_on_token_signing() {
         assert_eq!(pairs[0].label, "layer key");
         assert_eq!(pairs[0].has_private_key, Some(true));
 
-        let ca = OpensslCa::new(b.hsm.dir.path());
-        let cert = b.hsm.path("cert.pem");
+        let ca = OpensslCa::new(&b.dir);
+        let cert = b.path("cert.pem");
         ca.issue(&path, &cert);
         let id = s
             .import_certificate(&std::fs::read(&cert).unwrap())
             .unwrap();
         assert_eq!(id, key.id);
         assert!(s.key_pairs(true).unwrap()[0].certificate.is_some());
-        let other = ca.issue_for_other_key(b.hsm.dir.path());
+        let other = ca.issue_for_other_key(&b.dir);
         assert!(matches!(
             s.import_certificate(&std::fs::read(other).unwrap()),
             Err(TokenError::CertificateKeyNotOnToken)
@@ -222,4 +249,63 @@ fn token_listing_and_choice() {
         let info = b.module.library_info().unwrap();
         assert!(!info.manufacturer.is_empty());
     }
+}
+
+#[test]
+fn gost_keys_sign_on_the_virtual_rutoken_and_survive_removal() {
+    let b = Backend::rutoken_emu();
+    let emu = b.emu.as_ref().expect("rutoken-emu");
+    let token = b.module.find_token(Some(&b.serial)).unwrap();
+    assert_eq!(token.display_model(), "Rutoken ECP 2.0");
+    assert_eq!(token.user_pin.is_default, Some(true));
+    let mut s = b.module.open(&token).unwrap();
+    s.login(PinRole::User, &pin(FACTORY_PIN)).unwrap();
+    let mut keys = Vec::new();
+    for algorithm in [KeyAlgorithm::Gost2012_256, KeyAlgorithm::Gost2012_512] {
+        let key = s.generate(algorithm, "gost").unwrap();
+        let signer = TokenSigner::new(&s, &key.id).unwrap();
+        assert_eq!(signer.algorithm(), algorithm);
+        let signature = signer.sign_message(b"payment order 1").unwrap();
+        // Checked by the independent implementation, from the SPKI the token layer built.
+        let spki = der::Encode::to_der(&s.public_key(&key.id).unwrap()).unwrap();
+        let verifying = gost3410::VerifyingKey::from_spki_der(&spki).unwrap();
+        let size = algorithm.gost_size().unwrap();
+        let digest = gost3410::streebog_digest(size, b"payment order 1");
+        let sig = gost3410::Signature::from_bytes(signature.as_bytes()).unwrap();
+        verifying.verify_digest(&digest, &sig).unwrap();
+        let protection = s.key_protection(&key.id).unwrap();
+        assert!(protection.sensitive && !protection.extractable);
+        keys.push(key);
+    }
+
+    // Pulled out between key generation and signing: a typed removal, no crash.
+    emu.cli(&["remove", &b.serial]);
+    let signer_err = TokenSigner::new(&s, &keys[0].id).and_then(|signer| signer.sign_message(b"x"));
+    match signer_err {
+        Err(e) => assert!(e.is_removed(), "expected a removal, got {e:?}"),
+        Ok(_) => panic!("signed on a removed token"),
+    }
+    assert!(matches!(
+        b.module.find_token(Some(&b.serial)),
+        Err(TokenError::NotFound { .. })
+    ));
+    drop(s);
+
+    // Put back: the keys are still there and sign.
+    emu.cli(&["insert", &b.serial]);
+    let token = b.module.find_token(Some(&b.serial)).unwrap();
+    let mut s = b.module.open(&token).unwrap();
+    s.login(PinRole::User, &pin(FACTORY_PIN)).unwrap();
+    let pairs = s.key_pairs(true).unwrap();
+    for key in &keys {
+        assert!(
+            pairs
+                .iter()
+                .any(|p| p.id == key.id && p.has_private_key == Some(true))
+        );
+    }
+    TokenSigner::new(&s, &keys[1].id)
+        .unwrap()
+        .sign_message(b"again")
+        .unwrap();
 }

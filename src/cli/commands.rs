@@ -3,10 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use super::error::CliError;
-use super::{
-    AlgorithmArg, CertCommand, Cli, Command, CsrArgs, KeyCommand, PinCommand, PinSource,
-    TokenChoice,
-};
+use super::{CertCommand, Cli, Command, CsrArgs, KeyCommand, PinCommand, PinSource, TokenChoice};
 use crate::pki::{Applicant, CertificateSummary, build_csr, csr_der, csr_pem};
 use crate::token::{
     KeyId, KeyPairEntry, Module, PinRole, TokenInfo, TokenSession, TokenSigner, locate_library,
@@ -72,9 +69,7 @@ pub(super) fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             pin,
         }) => {
             let session = open_logged_in(&module, &token, &pin)?;
-            let key = match algorithm {
-                AlgorithmArg::Rsa2048 => session.generate_rsa_2048(&label)?,
-            };
+            let key = session.generate(algorithm.into(), &label)?;
             writeln!(out, "{}", key.id).map_err(out_err)
         }
         Command::Key(KeyCommand::Delete {

@@ -75,6 +75,22 @@ pub enum PinCommand {
 pub enum AlgorithmArg {
     /// RSA with a 2048-bit modulus.
     Rsa2048,
+    /// GOST R 34.10-2012, 256-bit key.
+    #[value(name = "gost2012-256")]
+    Gost2012_256,
+    /// GOST R 34.10-2012, 512-bit key.
+    #[value(name = "gost2012-512")]
+    Gost2012_512,
+}
+
+impl From<AlgorithmArg> for crate::token::KeyAlgorithm {
+    fn from(a: AlgorithmArg) -> Self {
+        match a {
+            AlgorithmArg::Rsa2048 => crate::token::KeyAlgorithm::Rsa2048,
+            AlgorithmArg::Gost2012_256 => crate::token::KeyAlgorithm::Gost2012_256,
+            AlgorithmArg::Gost2012_512 => crate::token::KeyAlgorithm::Gost2012_512,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,6 +71,8 @@ pub struct TokenInfo {
     pub label: String,
     pub manufacturer: String,
     pub model: String,
+    /// The vendor's full model name, where the module has one ("Rutoken ECP 2.0").
+    pub model_name: Option<String>,
     pub pin_limits: PinLimits,
     pub user_pin: PinStatus,
     pub admin_pin: PinStatus,
@@ -88,6 +90,7 @@ impl TokenInfo {
             label: info.label().trim().to_string(),
             manufacturer: info.manufacturer_id().trim().to_string(),
             model: info.model().trim().to_string(),
+            model_name: None,
             pin_limits: PinLimits {
                 min: info.min_pin_length(),
                 max: info.max_pin_length(),
@@ -113,6 +116,23 @@ impl TokenInfo {
         }
     }
 
+    /// Adds what Rutoken's extended token information tells beyond CK_TOKEN_INFO:
+    /// exact tries left and whether each PIN is still the factory default.
+    pub(crate) fn apply_extended(&mut self, ext: &rutoken_sys::CK_TOKEN_INFO_EXTENDED) {
+        let count = |n: cryptoki_sys::CK_ULONG| u32::try_from(n).ok();
+        self.user_pin.tries_left = count(ext.ulUserRetryCountLeft);
+        self.admin_pin.tries_left = count(ext.ulAdminRetryCountLeft);
+        self.user_pin.is_default =
+            Some(ext.flags & rutoken_sys::TOKEN_FLAGS_USER_PIN_NOT_DEFAULT == 0);
+        self.admin_pin.is_default =
+            Some(ext.flags & rutoken_sys::TOKEN_FLAGS_ADMIN_PIN_NOT_DEFAULT == 0);
+    }
+
+    /// The model as a person knows it: the vendor's full name where there is one.
+    pub fn display_model(&self) -> &str {
+        self.model_name.as_deref().unwrap_or(&self.model)
+    }
+
     /// The state of the PIN of `role`.
     pub fn pin(&self, role: PinRole) -> &PinStatus {
         match role {
@@ -123,6 +143,11 @@ impl TokenInfo {
 
     /// "model, serial S, label L": how a token is named to a person.
     pub fn describe(&self) -> String {
-        format!("{} serial {} \"{}\"", self.model, self.serial, self.label)
+        format!(
+            "{} serial {} \"{}\"",
+            self.display_model(),
+            self.serial,
+            self.label
+        )
     }
 }

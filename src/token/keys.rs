@@ -13,8 +13,11 @@ use der::asn1::{BitString, UintRef};
 use serde::Serialize;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
+use gost3410::{KeySize, ParamSet};
+
 use super::error::TokenError;
 use super::session::TokenSession;
+use super::vendor::RawAttribute;
 
 /// The CKA_ID shared by a key pair and its certificate.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -78,13 +81,47 @@ impl Serialize for KeyId {
 pub enum KeyAlgorithm {
     /// RSA with a 2048-bit modulus and exponent 65537 (the bank's "smart key (RSA)").
     Rsa2048,
+    /// GOST R 34.10-2012 with a 256-bit key (CryptoPro-A parameters, Streebog-256).
+    #[serde(rename = "gost2012-256")]
+    Gost2012_256,
+    /// GOST R 34.10-2012 with a 512-bit key (TC26-512-A parameters, Streebog-512).
+    #[serde(rename = "gost2012-512")]
+    Gost2012_512,
 }
 
 impl KeyAlgorithm {
     pub fn name(self) -> &'static str {
         match self {
             KeyAlgorithm::Rsa2048 => "rsa2048",
+            KeyAlgorithm::Gost2012_256 => "gost2012-256",
+            KeyAlgorithm::Gost2012_512 => "gost2012-512",
         }
+    }
+
+    /// The GOST key size, for the GOST algorithms.
+    pub fn gost_size(self) -> Option<KeySize> {
+        match self {
+            KeyAlgorithm::Rsa2048 => None,
+            KeyAlgorithm::Gost2012_256 => Some(KeySize::Gost256),
+            KeyAlgorithm::Gost2012_512 => Some(KeySize::Gost512),
+        }
+    }
+}
+
+/// The parameter set smartkey generates GOST keys with: Aktiv's own samples use
+/// CryptoPro-A for 256-bit keys and TC26-512-A for 512-bit keys.
+pub fn gost_param_set(size: KeySize) -> ParamSet {
+    match size {
+        KeySize::Gost256 => ParamSet::CryptoProA,
+        KeySize::Gost512 => ParamSet::Tc26Gost512A,
+    }
+}
+
+/// The CKK_ key type of a GOST key of this size.
+fn gost_key_type(size: KeySize) -> cryptoki_sys::CK_KEY_TYPE {
+    match size {
+        KeySize::Gost256 => rutoken_sys::CKK_GOSTR3410,
+        KeySize::Gost512 => rutoken_sys::CKK_GOSTR3410_512,
     }
 }
 
@@ -167,6 +204,94 @@ impl TokenSession<'_> {
         })
     }
 
+    /// Generates a GOST R 34.10-2012 key pair on the token (the user must be logged in),
+    /// with the templates of Rutoken's samples. cryptoki cannot name the 256-bit
+    /// mechanism or the parameter attributes, so this goes through direct calls.
+    pub fn generate_gost(&self, size: KeySize, label: &str) -> Result<GeneratedKey, TokenError> {
+        use cryptoki_sys::*;
+        let id = KeyId::random()?;
+        let params = gost_param_set(size);
+        let digest = size
+            .digest_oid()
+            .to_der()
+            .map_err(|e| TokenError::UnsupportedKey(e.to_string()))?;
+        let (mechanism, algorithm) = match size {
+            KeySize::Gost256 => (
+                rutoken_sys::CKM_GOSTR3410_KEY_PAIR_GEN,
+                KeyAlgorithm::Gost2012_256,
+            ),
+            KeySize::Gost512 => (
+                rutoken_sys::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+                KeyAlgorithm::Gost2012_512,
+            ),
+        };
+        let common = |class: CK_OBJECT_CLASS, private: bool| {
+            vec![
+                RawAttribute::ulong(CKA_CLASS, class),
+                RawAttribute::ulong(CKA_KEY_TYPE, gost_key_type(size)),
+                RawAttribute::bytes(CKA_LABEL, label.as_bytes()),
+                RawAttribute::bytes(CKA_ID, id.as_bytes()),
+                RawAttribute::flag(CKA_TOKEN, true),
+                RawAttribute::flag(CKA_PRIVATE, private),
+                RawAttribute::bytes(rutoken_sys::CKA_GOSTR3410_PARAMS, &params.oid_der()),
+                RawAttribute::bytes(rutoken_sys::CKA_GOSTR3411_PARAMS, &digest),
+                RawAttribute::flag(CKA_DERIVE, true),
+            ]
+        };
+        let mut public = common(CKO_PUBLIC_KEY, false);
+        public.push(RawAttribute::flag(CKA_VERIFY, true));
+        let mut private = common(CKO_PRIVATE_KEY, true);
+        private.push(RawAttribute::flag(CKA_SIGN, true));
+        private.push(RawAttribute::flag(CKA_SENSITIVE, true));
+        private.push(RawAttribute::flag(CKA_EXTRACTABLE, false));
+        self.vendor()
+            .generate_key_pair(
+                self.session().handle(),
+                mechanism,
+                &mut public,
+                &mut private,
+            )
+            .map_err(|e| self.fail("generating the key pair", e))?;
+        Ok(GeneratedKey {
+            id,
+            label: label.to_string(),
+            algorithm,
+        })
+    }
+
+    /// Generates a key pair of `algorithm` (the user must be logged in).
+    pub fn generate(
+        &self,
+        algorithm: KeyAlgorithm,
+        label: &str,
+    ) -> Result<GeneratedKey, TokenError> {
+        match algorithm.gost_size() {
+            None => self.generate_rsa_2048(label),
+            Some(size) => self.generate_gost(size, label),
+        }
+    }
+
+    /// A raw attribute cryptoki cannot name.
+    pub(crate) fn raw_attribute(
+        &self,
+        object: ObjectHandle,
+        kind: cryptoki_sys::CK_ATTRIBUTE_TYPE,
+    ) -> Result<Option<Vec<u8>>, TokenError> {
+        self.vendor()
+            .attribute(self.session().handle(), object.handle(), kind)
+            .map_err(|e| self.fail("reading a key's attributes", e))
+    }
+
+    /// The GOST parameter set of a key object.
+    pub(crate) fn gost_params_of(&self, object: ObjectHandle) -> Result<ParamSet, TokenError> {
+        let der = self
+            .raw_attribute(object, rutoken_sys::CKA_GOSTR3410_PARAMS)?
+            .ok_or_else(|| TokenError::UnsupportedKey("a GOST key without parameters".into()))?;
+        ParamSet::from_oid_der(&der).ok_or_else(|| {
+            TokenError::UnsupportedKey("a GOST parameter set smartkey does not know".into())
+        })
+    }
+
     /// The objects of `class` with this CKA_ID.
     pub(crate) fn objects(
         &self,
@@ -242,8 +367,11 @@ impl TokenSession<'_> {
             Attribute::Modulus(m) => Some(m.iter().skip_while(|b| **b == 0).count() * 8),
             _ => None,
         });
+        let gost_512 = KeyType::new_vendor_defined(rutoken_sys::CKK_GOSTR3410_512).ok();
         Ok(match (key_type, modulus_bits) {
             (Some(KeyType::RSA), Some(2048)) => Some(KeyAlgorithm::Rsa2048),
+            (Some(KeyType::GOSTR3410), _) => Some(KeyAlgorithm::Gost2012_256),
+            (Some(t), _) if Some(t) == gost_512 => Some(KeyAlgorithm::Gost2012_512),
             _ => None,
         })
     }
@@ -273,8 +401,38 @@ impl TokenSession<'_> {
         }
         match (key_type, modulus, exponent) {
             (Some(KeyType::RSA), Some(n), Some(e)) => rsa_spki(&n, &e),
+            (Some(_), _, _)
+                if self
+                    .algorithm_of(public)?
+                    .and_then(KeyAlgorithm::gost_size)
+                    .is_some() =>
+            {
+                self.gost_spki(public)
+            }
             (t, _, _) => Err(TokenError::UnsupportedKey(format!("key type {t:?}"))),
         }
+    }
+
+    /// A GOST public key: CKA_VALUE is X||Y little-endian, exactly what the
+    /// SubjectPublicKeyInfo carries (GOST.md), with the parameter set beside it.
+    fn gost_spki(&self, public: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned, TokenError> {
+        use der::Decode;
+        let params = self.gost_params_of(public)?;
+        let value = self
+            .attributes(public, &[AttributeType::Value])?
+            .into_iter()
+            .find_map(|a| match a {
+                Attribute::Value(v) => Some(v),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                TokenError::UnsupportedKey("a GOST public key without a value".into())
+            })?;
+        let bad = |e: String| TokenError::UnsupportedKey(format!("GOST public key: {e}"));
+        let key = gost3410::VerifyingKey::from_pkcs11_value(params, &value)
+            .map_err(|e| bad(e.to_string()))?;
+        let der = key.to_spki_der().map_err(|e| bad(e.to_string()))?;
+        SubjectPublicKeyInfoOwned::from_der(&der).map_err(|e| bad(e.to_string()))
     }
 
     /// The public key of the pair `id`, as a SubjectPublicKeyInfo.

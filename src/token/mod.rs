@@ -13,6 +13,7 @@ mod module;
 mod pin;
 mod session;
 mod signer;
+mod vendor;
 
 pub use certs::{KeyPairEntry, parse_certificate};
 pub use error::{TokenError, TriesLeft, describe_rv};

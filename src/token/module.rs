@@ -9,6 +9,7 @@ use cryptoki::slot::Slot;
 use super::error::TokenError;
 use super::info::TokenInfo;
 use super::session::TokenSession;
+use super::vendor::VendorCalls;
 
 /// Where the Rutoken ECP library is installed by Aktiv's packages, per platform.
 pub fn rutoken_library_candidates() -> Vec<PathBuf> {
@@ -50,6 +51,7 @@ pub fn locate_library(explicit: Option<&Path>) -> Result<PathBuf, TokenError> {
 pub struct Module {
     ctx: Pkcs11,
     path: PathBuf,
+    vendor: VendorCalls,
 }
 
 /// What the library says about itself (C_GetInfo).
@@ -83,15 +85,24 @@ impl Module {
                 });
             }
         }
+        let vendor = VendorCalls::load(path).map_err(|reason| TokenError::LibraryLoad {
+            path: path.to_path_buf(),
+            reason,
+        })?;
         Ok(Module {
             ctx,
             path: path.to_path_buf(),
+            vendor,
         })
     }
 
     /// The file this module was loaded from.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub(crate) fn vendor(&self) -> &VendorCalls {
+        &self.vendor
     }
 
     /// The library's own description (C_GetInfo).
@@ -133,7 +144,41 @@ impl Module {
             .ctx
             .get_token_info(slot)
             .map_err(|e| ck_error("reading the token information", e))?;
-        Ok(TokenInfo::from_cryptoki(slot, &info))
+        let mut token = TokenInfo::from_cryptoki(slot, &info);
+        if let Some(extended) = self.vendor.token_info_extended(slot.id() as _) {
+            token.apply_extended(&extended);
+            token.model_name = self.vendor_model_name(slot);
+        }
+        Ok(token)
+    }
+
+    /// Rutoken's full model name ("Rutoken ECP 2.0"), kept on a vendor hardware-feature
+    /// object because CK_TOKEN_INFO.model only says "Rutoken ECP".
+    fn vendor_model_name(&self, slot: Slot) -> Option<String> {
+        use cryptoki::object::{Attribute, ObjectClass};
+        let session = self.ctx.open_ro_session(slot).ok()?;
+        let features = session
+            .find_objects(&[Attribute::Class(ObjectClass::HARDWARE_FEATURE)])
+            .ok()?;
+        let wanted = rutoken_sys::CKH_VENDOR_TOKEN_INFO.to_ne_bytes();
+        features.into_iter().find_map(|object| {
+            let raw = |kind| {
+                self.vendor
+                    .attribute(session.handle(), object.handle(), kind)
+                    .ok()
+                    .flatten()
+            };
+            if raw(cryptoki_sys::CKA_HW_FEATURE_TYPE)?.as_slice() != wanted {
+                return None;
+            }
+            let name = raw(rutoken_sys::CKA_VENDOR_MODEL_NAME)?;
+            Some(
+                String::from_utf8_lossy(&name)
+                    .trim_end_matches('\0')
+                    .trim()
+                    .to_string(),
+            )
+        })
     }
 
     /// The token with this serial number; with no serial, the only token inserted.

@@ -42,6 +42,11 @@ impl<'m> TokenSession<'m> {
         &self.session
     }
 
+    /// Direct calls for the GOST mechanisms and attributes cryptoki cannot name.
+    pub(crate) fn vendor(&self) -> &super::vendor::VendorCalls {
+        self.module.vendor()
+    }
+
     /// Reads the token's information again (PIN state changes after logins).
     pub fn refresh(&mut self) -> Result<&TokenInfo, TokenError> {
         self.token = self.module.token_info(self.token.slot_handle)?;

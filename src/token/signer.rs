@@ -65,9 +65,9 @@ impl<'s, 'm> TokenSigner<'s, 'm> {
     /// The signer for key pair `id`; the user must be logged in.
     pub fn new(session: &'s TokenSession<'m>, id: &KeyId) -> Result<Self, TokenError> {
         let public_object = session.object(ObjectClass::PUBLIC_KEY, id)?;
-        let algorithm = session
-            .algorithm_of(public_object)?
-            .ok_or_else(|| TokenError::UnsupportedKey("not an RSA-2048 key".into()))?;
+        let algorithm = session.algorithm_of(public_object)?.ok_or_else(|| {
+            TokenError::UnsupportedKey("neither RSA-2048 nor GOST R 34.10-2012".into())
+        })?;
         let public = TokenPublicKey(session.spki_of(public_object)?);
         let key = session
             .objects(ObjectClass::PRIVATE_KEY, Some(id))?
@@ -100,6 +100,30 @@ impl<'s, 'm> TokenSigner<'s, 'm> {
                     .map(TokenSignature)
                     .map_err(|e| self.session.fail("signing on the token", e))
             }
+            KeyAlgorithm::Gost2012_256 | KeyAlgorithm::Gost2012_512 => {
+                // Streebog here, then the raw GOST mechanism: every GOST token has it,
+                // and the token returns s||r, exactly the certificate formats' bytes.
+                let size = if self.algorithm == KeyAlgorithm::Gost2012_256 {
+                    gost3410::KeySize::Gost256
+                } else {
+                    gost3410::KeySize::Gost512
+                };
+                let mechanism = match size {
+                    gost3410::KeySize::Gost256 => rutoken_sys::CKM_GOSTR3410,
+                    gost3410::KeySize::Gost512 => rutoken_sys::CKM_GOSTR3410_512,
+                };
+                let digest = gost3410::streebog_digest(size, message);
+                self.session
+                    .vendor()
+                    .sign(
+                        self.session.session().handle(),
+                        mechanism,
+                        self.key.handle(),
+                        &digest,
+                    )
+                    .map(TokenSignature)
+                    .map_err(|e| self.session.fail("signing on the token", e))
+            }
         }
     }
 }
@@ -118,6 +142,14 @@ impl DynSignatureAlgorithmIdentifier for TokenSigner<'_, '_> {
             KeyAlgorithm::Rsa2048 => AlgorithmIdentifierOwned {
                 oid: const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
                 parameters: Some(der::asn1::Null.into()),
+            },
+            KeyAlgorithm::Gost2012_256 => AlgorithmIdentifierOwned {
+                oid: gost3410::oid::SIGN_WITH_STREEBOG_256,
+                parameters: None,
+            },
+            KeyAlgorithm::Gost2012_512 => AlgorithmIdentifierOwned {
+                oid: gost3410::oid::SIGN_WITH_STREEBOG_512,
+                parameters: None,
             },
         })
     }

@@ -254,3 +254,100 @@ impl OpensslCa {
         cert
     }
 }
+
+/// The directory cargo built this package's binaries into (target/<profile>).
+pub fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_smartkey"))
+        .parent()
+        .expect("the binary has a directory")
+        .to_path_buf()
+}
+
+/// The virtual Rutoken's PKCS#11 module and its CLI, built by `cargo test --workspace`.
+pub fn rutoken_emu_module() -> PathBuf {
+    let path = target_dir().join(format!(
+        "{}rutoken_emu{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    assert!(
+        path.is_file(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p rutoken-emu` first)",
+        path.display()
+    );
+    path
+}
+
+/// A state directory of the virtual Rutoken with its own readers.
+pub struct RutokenEmu {
+    pub dir: TempDir,
+}
+
+impl RutokenEmu {
+    pub fn new() -> RutokenEmu {
+        RutokenEmu {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Runs the `rutoken-emu` CLI on this state directory.
+    pub fn cli(&self, args: &[&str]) {
+        let bin = target_dir().join(format!("rutoken-emu{}", std::env::consts::EXE_SUFFIX));
+        run_ok(
+            Command::new(bin)
+                .env("RUTOKEN_EMU_DIR", self.dir.path())
+                .args(args),
+        );
+    }
+
+    /// A fresh token with the factory PINs, inserted; returns its serial.
+    pub fn add_token(&self, serial: &str, label: &str) -> String {
+        self.cli(&["init", "--serial", serial, "--label", label]);
+        self.cli(&["insert", serial]);
+        serial.to_string()
+    }
+
+    pub fn module(&self) -> PathBuf {
+        rutoken_emu_module()
+    }
+
+    /// The smartkey binary, pointed at this virtual token directory.
+    pub fn smartkey(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_smartkey"));
+        cmd.env("RUTOKEN_EMU_DIR", self.dir.path())
+            .env("SMARTKEY_MODULE", rutoken_emu_module())
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// An OpenSSL configuration that loads the GOST engine (Debian: libengine-gost-openssl),
+/// written into `dir`; pass it to openssl as OPENSSL_CONF.
+pub fn gost_openssl_conf(dir: &Path) -> PathBuf {
+    let out = run_ok(Command::new("openssl").args(["version", "-e"]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let engines = text
+        .split('"')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no ENGINESDIR in `openssl version -e`: {text}"));
+    let engine = Path::new(engines).join("gost.so");
+    assert!(
+        engine.is_file(),
+        "the OpenSSL GOST engine {} is missing: apt-get install libengine-gost-openssl",
+        engine.display()
+    );
+    let conf = dir.join("gost-openssl.cnf");
+    std::fs::write(
+        &conf,
+        format!(
+            "openssl_conf = openssl_def\n[openssl_def]\nengines = engine_section\n[engine_section]\ngost = gost_section\n[gost_section]\nengine_id = gost\ndynamic_path = {}\ndefault_algorithms = ALL\n",
+            engine.display()
+        ),
+    )
+    .expect("conf");
+    conf
+}
