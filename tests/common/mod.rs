@@ -265,17 +265,22 @@ pub fn target_dir() -> PathBuf {
 
 /// The virtual Rutoken's PKCS#11 module and its CLI, built by `cargo test --workspace`.
 pub fn rutoken_emu_module() -> PathBuf {
-    let path = target_dir().join(format!(
+    let name = format!(
         "{}rutoken_emu{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
-    ));
-    assert!(
-        path.is_file(),
-        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p rutoken-emu` first)",
-        path.display()
     );
-    path
+    // Uplifted to target/<profile> when built as a workspace member, in deps/ otherwise.
+    let candidates = [
+        target_dir().join(&name),
+        target_dir().join("deps").join(&name),
+    ];
+    candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
+        panic!(
+            "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p rutoken-emu` first)",
+            candidates[0].display()
+        )
+    })
 }
 
 /// A state directory of the virtual Rutoken with its own readers.

@@ -78,9 +78,17 @@ pub fn module_path() -> PathBuf {
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     );
-    let path = profile_dir.join(name);
-    assert!(path.exists(), "module not built at {}", path.display());
-    path
+    // Cargo copies the library up to target/<profile> when it builds this package; when
+    // it builds it as another package's dependency it stays in deps/.
+    let candidates = [
+        profile_dir.join(&name),
+        profile_dir.join("deps").join(&name),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.exists())
+        .cloned()
+        .unwrap_or_else(|| panic!("module not built at {}", candidates[0].display()))
 }
 
 /// The module's function tables, for calls `cryptoki` cannot make.
