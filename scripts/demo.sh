@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The main job, for now: a throw-away SoftHSM2 token with the factory PINs, and
-# `smartkey tokens` on it. Nothing outside a temporary directory is touched.
+# The main job, for now: a throw-away SoftHSM2 token with the factory PINs,
+# `smartkey tokens` and the preflight `smartkey check` on it. Nothing outside a
+# temporary directory is touched (smartkey's log and config go there too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --quiet --bin smartkey
+smartkey="${CARGO_TARGET_DIR:-target}/debug/smartkey"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -12,6 +14,7 @@ mkdir "$work/tokens"
 printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
   "$work/tokens" > "$work/softhsm2.conf"
 export SOFTHSM2_CONF="$work/softhsm2.conf"
+export XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
 softhsm2-util --init-token --free --label "smartkey demo" \
   --pin 12345678 --so-pin 87654321 >/dev/null
 
@@ -25,4 +28,7 @@ if [ -z "$module" ]; then
   exit 1
 fi
 echo "A throw-away SoftHSM2 token (PIN 12345678, admin PIN 87654321) in $work:"
-./target/debug/smartkey --module "$module" tokens
+"$smartkey" --module "$module" tokens
+echo
+echo "The preflight check (exit code 0: all OK, 1: warnings such as a virtual machine):"
+"$smartkey" --module "$module" check || [ $? -eq 1 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what smartkey's demo and tests need on Debian/Ubuntu, when it is missing:
-# SoftHSM2, OpenSC (pkcs11-tool), OpenSSL with the GOST engine, Python's aiosmtpd.
+# SoftHSM2, OpenSC (pkcs11-tool), OpenSSL with the GOST engine, Python's aiosmtpd,
+# man-db (the manual page test renders smartkey(1) with `man -l`).
 # Uses sudo only when not root. Says what is missing and stops when it cannot install.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have softhsm2-util || missing+=(softhsm2)
 have pkcs11-tool || missing+=(opensc)
 have openssl || missing+=(openssl)
+have man || missing+=(man-db)
 gost_engine() {
   local dir
   dir=$(openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')

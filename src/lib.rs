@@ -6,8 +6,19 @@
 //! - [`token`]: a typed PKCS#11 layer over `cryptoki` (any module: Rutoken, SoftHSM2,
 //!   rutoken-emu);
 //! - [`pki`]: applicant data, Russian identifiers and PKCS#10 requests signed on the token;
+//! - [`bank`]: bank profiles (agentId, CA address and trust anchor, contacts);
+//! - [`config`]: settings from the config file, the environment and flags;
+//! - [`preflight`]: the checks run before any flow (`smartkey check`);
+//! - [`logging`] and [`support`]: the log file, and redacted support bundles;
+//! - [`enroll`]: requests to the bank's CA over CMP, signed on the token, and their pickup;
 //! - [`cli`]: the scriptable command line over those layers.
 
+pub mod bank;
 pub mod cli;
+pub mod config;
+pub mod enroll;
+pub mod logging;
 pub mod pki;
+pub mod preflight;
+pub mod support;
 pub mod token;

@@ -1,19 +1,33 @@
-//! The reporting edge: parse the command line, run it, and turn any error into one
-//! message on stderr and a documented exit code.
+//! The reporting edge: parse the command line, start the log, run the command, and turn
+//! any error into one message on stderr and a documented exit code.
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use smartkey::cli::{Cli, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
+    if cli.command.logs() {
+        // Running without a log is better than not running; say why only when asked.
+        if let Err(why) = smartkey::logging::init(cli.verbose)
+            && cli.verbose > 0
+        {
+            eprintln!("smartkey: no log file is written: {why}");
+        }
+    }
+    let command = cli.command.name();
+    tracing::info!(command, version = env!("CARGO_PKG_VERSION"), "started");
     let mut stdout = std::io::stdout().lock();
     match run(cli, &mut stdout) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => {
+            tracing::info!(command, exit_code = code, "finished");
+            ExitCode::from(code)
+        }
         Err(e) => {
+            let code = e.exit_code();
+            tracing::warn!(command, exit_code = code, error = %e, "failed");
             eprintln!("smartkey: {e}");
-            ExitCode::from(e.exit_code())
+            ExitCode::from(code)
         }
     }
 }

@@ -1,24 +1,37 @@
-//! What each subcommand does.
+//! What each token subcommand does.
 
 use std::io::{IsTerminal, Write};
 
+use tracing::{debug, info};
+
 use super::error::CliError;
-use super::{CertCommand, Cli, Command, CsrArgs, KeyCommand, PinCommand, PinSource, TokenChoice};
+use super::{CertCommand, Command, CsrArgs, KeyCommand, PinCommand, PinSource, TokenChoice};
+use crate::config::Settings;
 use crate::pki::{Applicant, CertificateSummary, build_csr, csr_der, csr_pem};
 use crate::token::{
     KeyId, KeyPairEntry, Module, PinRole, TokenInfo, TokenSession, TokenSigner, locate_library,
 };
 
-fn load(cli_module: Option<&std::path::Path>) -> Result<Module, CliError> {
-    let path = locate_library(cli_module)?;
-    Ok(Module::load(&path)?)
+/// Loads the library the settings name, or the Rutoken library from its usual places.
+pub(super) fn load(settings: &Settings) -> Result<Module, CliError> {
+    let named = settings.module.as_ref();
+    let path = locate_library(named.map(|m| m.value.as_path()))?;
+    let module = Module::load(&path)?;
+    match named {
+        Some(m) => debug!(path = %path.display(), origin = %m.origin, "PKCS#11 library loaded"),
+        None => debug!(path = %path.display(), "PKCS#11 library found and loaded"),
+    }
+    if let Ok(info) = module.library_info() {
+        debug!(manufacturer = %info.manufacturer, description = %info.description, version = %info.version, "library information");
+    }
+    Ok(module)
 }
 
-fn out_err(e: std::io::Error) -> CliError {
+pub(super) fn out_err(e: std::io::Error) -> CliError {
     CliError::Input(format!("could not write the output: {e}"))
 }
 
-fn json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
+pub(super) fn json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| CliError::Input(e.to_string()))?;
     writeln!(out).map_err(out_err)
 }
@@ -38,15 +51,22 @@ fn open_logged_in<'m>(
     pin: &PinSource,
 ) -> Result<TokenSession<'m>, CliError> {
     let token = module.find_token(choice.serial.as_deref())?;
+    debug!(serial = %token.serial, "token chosen");
     let mut session = module.open(&token)?;
     let pin = pin.read(PinRole::User)?;
     session.login(PinRole::User, &pin)?;
+    debug!(serial = %token.serial, "logged in");
     Ok(session)
 }
 
-pub(super) fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    let module = load(cli.module.as_deref())?;
-    match cli.command {
+/// Runs a token command (everything but check, banks, support, completions and man).
+pub(super) fn run(
+    settings: &Settings,
+    command: Command,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let module = load(settings)?;
+    match command {
         Command::Tokens { json: as_json } => tokens(&module, as_json, out),
         Command::Pin(PinCommand::Change {
             admin,
@@ -60,6 +80,7 @@ pub(super) fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let current = pin.read(role)?;
             let (new, confirmation) = new_pin.read(role)?;
             session.change_pin(role, &current, new, &confirmation)?;
+            info!(serial = %info.serial, role = %role, "PIN changed");
             writeln!(out, "The {role} of token {} is changed.", info.serial).map_err(out_err)
         }
         Command::Key(KeyCommand::Generate {
@@ -70,6 +91,7 @@ pub(super) fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }) => {
             let session = open_logged_in(&module, &token, &pin)?;
             let key = session.generate(algorithm.into(), &label)?;
+            info!(id = %key.id, algorithm = %key.algorithm, "key pair generated");
             writeln!(out, "{}", key.id).map_err(out_err)
         }
         Command::Key(KeyCommand::Delete {
@@ -84,6 +106,7 @@ pub(super) fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
             let session = open_logged_in(&module, &token, &pin)?;
             let count = session.delete_key_pair(&id)?;
+            info!(%id, count, "key pair deleted");
             writeln!(out, "Deleted key {id} ({count} objects).").map_err(out_err)
         }
         Command::Csr(args) => csr(&module, args, out),
@@ -95,8 +118,16 @@ pub(super) fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             })?;
             let session = open_logged_in(&module, &token, &pin)?;
             let id = session.import_certificate(&bytes)?;
+            info!(%id, file = %file.display(), "certificate imported");
             writeln!(out, "The certificate is stored next to key {id}.").map_err(out_err)
         }
+        Command::Check(_)
+        | Command::Banks { .. }
+        | Command::Support(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(CliError::Usage(
+            "this command does not work on a token".into(),
+        )),
         Command::Cert(CertCommand::List {
             token,
             json: as_json,
@@ -240,5 +271,6 @@ fn csr(module: &Module, args: CsrArgs, out: &mut dyn Write) -> Result<(), CliErr
         path: args.out.clone(),
         detail: e.to_string(),
     })?;
+    info!(key = %id, out = %args.out.display(), "certificate request written");
     writeln!(out, "The request is written to {}.", args.out.display()).map_err(out_err)
 }

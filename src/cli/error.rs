@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::bank::BankError;
+use crate::config::ConfigError;
 use crate::pki::{ApplicantErrors, CsrError};
+use crate::support::SupportError;
 use crate::token::TokenError;
 
 /// Exit codes, documented in `--help` and the README.
@@ -19,7 +22,7 @@ pub mod exit {
     pub const TOKEN: u8 = 4;
     /// A PIN was wrong, locked, or refused by the PIN policy.
     pub const PIN: u8 = 5;
-    /// An input file (applicant, certificate) is wrong.
+    /// An input file (applicant, certificate, config file, bank profiles) is wrong.
     pub const INPUT: u8 = 6;
 }
 
@@ -31,7 +34,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   3  PKCS#11 library missing or not loading (see --module)
   4  token missing, removed, or not the one named (see --serial)
   5  PIN wrong, locked, or refused by the PIN rules
-  6  an input file is wrong (applicant JSON, certificate)";
+  6  an input file is wrong (applicant JSON, certificate, config file, bank profiles)
+  `smartkey check` has codes of its own: 0 all OK, 1 warnings, 2 failures.";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -47,6 +51,12 @@ pub enum CliError {
         path: PathBuf,
         detail: String,
     },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Bank(#[from] BankError),
+    #[error(transparent)]
+    Support(#[from] SupportError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -79,7 +89,12 @@ impl CliError {
                 TokenError::BadCertificate(_) | TokenError::CertificateKeyNotOnToken => exit::INPUT,
                 _ => exit::FAILURE,
             },
-            CliError::Applicant(_) | CliError::File { .. } | CliError::Input(_) => exit::INPUT,
+            CliError::Applicant(_)
+            | CliError::File { .. }
+            | CliError::Input(_)
+            | CliError::Config(_)
+            | CliError::Bank(_) => exit::INPUT,
+            CliError::Support(_) => exit::FAILURE,
             CliError::Csr(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,
         }

@@ -2,31 +2,168 @@
 //! `ykman piv`: one subcommand per operation, `--json` where a script wants data, PINs
 //! from a prompt, a file or an environment variable (never argv).
 
+mod check;
 mod commands;
 mod error;
+mod generate;
 mod pin_input;
+mod support;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{
+    ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
+
+use crate::config::{Lang, Origin, Overrides, Setting, Settings};
+use crate::preflight::CheckId;
 
 pub use error::{CliError, EXIT_CODES_HELP, exit};
 pub use pin_input::{NewPinSource, PinSource};
 
+/// What `--help` says about settings, the config file and logs.
+pub const SETTINGS_HELP: &str =
+    "Settings (a flag wins over the environment, which wins over the config file
+$XDG_CONFIG_HOME/smartkey/config.toml, by default ~/.config/smartkey/config.toml):
+  --module PATH      SMARTKEY_MODULE   module = \"PATH\"
+  --bank AGENTID     SMARTKEY_BANK     bank = 6184
+  --banks FILE       SMARTKEY_BANKS    banks = \"FILE\"
+  --lang ru|en       SMARTKEY_LANG     lang = \"en\"
+
+Log files:
+  $XDG_STATE_HOME/smartkey/logs (by default ~/.local/state/smartkey/logs); -v and -vv add detail.";
+
 /// smartkey: certificates for Internet-Bank on a Rutoken ECP 2.0.
 #[derive(Debug, Parser)]
-#[command(name = "smartkey", version, about, after_help = EXIT_CODES_HELP)]
+#[command(
+    name = "smartkey",
+    version,
+    about,
+    after_help = format!("{EXIT_CODES_HELP}\n\n{SETTINGS_HELP}"),
+)]
 pub struct Cli {
-    /// The PKCS#11 library to use [default: the Rutoken library from its usual places]
+    /// The PKCS#11 library to use [default: `module` of config.toml, else the Rutoken
+    /// library from its usual places]
     #[arg(long, global = true, env = "SMARTKEY_MODULE", value_name = "PATH")]
     pub module: Option<PathBuf>,
 
+    /// The bank, by its agentId (`smartkey banks` lists them)
+    #[arg(long, global = true, env = "SMARTKEY_BANK", value_name = "AGENTID")]
+    pub bank: Option<u32>,
+
+    /// A file of bank profiles, added to the built-in ones (a profile there replaces the
+    /// built-in one with the same agentId)
+    #[arg(long, global = true, env = "SMARTKEY_BANKS", value_name = "FILE")]
+    pub banks: Option<PathBuf>,
+
+    /// The language of the wizard's screens [default: ru]
+    #[arg(long, global = true, env = "SMARTKEY_LANG", value_enum)]
+    pub lang: Option<Lang>,
+
+    /// More detail in the log file: -v for the details, -vv for everything
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
+
+    /// Which settings came from the environment rather than a flag.
+    #[arg(skip)]
+    pub from_env: FromEnv,
+}
+
+/// For each setting, whether its value came from the environment variable (else from
+/// the flag, when there is a value).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FromEnv {
+    pub module: bool,
+    pub bank: bool,
+    pub banks: bool,
+    pub lang: bool,
+}
+
+impl FromEnv {
+    fn of(matches: &ArgMatches) -> FromEnv {
+        // Global arguments are recorded on the subcommand that was being parsed when
+        // they were given; look at every level.
+        let from_env = |id: &str| {
+            let mut level = Some(matches);
+            while let Some(m) = level {
+                if let Ok(Some(source)) = m.try_get_raw(id).map(|_| m.value_source(id)) {
+                    if source == ValueSource::EnvVariable {
+                        return true;
+                    }
+                    if source == ValueSource::CommandLine {
+                        return false;
+                    }
+                }
+                level = m.subcommand().map(|(_, sub)| sub);
+            }
+            false
+        };
+        FromEnv {
+            module: from_env("module"),
+            bank: from_env("bank"),
+            banks: from_env("banks"),
+            lang: from_env("lang"),
+        }
+    }
+}
+
+impl Cli {
+    /// Parses the process's arguments (exiting with clap's message and code 2 when they
+    /// are wrong), and records which settings came from the environment.
+    pub fn parse_args() -> Cli {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.from_env = FromEnv::of(&matches);
+        cli
+    }
+
+    /// The settings the command line and the environment give.
+    pub fn overrides(&self) -> Overrides {
+        fn with<T: Clone>(
+            value: &Option<T>,
+            env: bool,
+            flag: &'static str,
+            variable: &'static str,
+        ) -> Option<Setting<T>> {
+            value.clone().map(|v| {
+                Setting::new(
+                    v,
+                    if env {
+                        Origin::Environment { variable }
+                    } else {
+                        Origin::Flag { flag }
+                    },
+                )
+            })
+        }
+        Overrides {
+            module: with(
+                &self.module,
+                self.from_env.module,
+                "--module",
+                "SMARTKEY_MODULE",
+            ),
+            bank: with(&self.bank, self.from_env.bank, "--bank", "SMARTKEY_BANK"),
+            banks: with(
+                &self.banks,
+                self.from_env.banks,
+                "--banks",
+                "SMARTKEY_BANKS",
+            ),
+            lang: with(&self.lang, self.from_env.lang, "--lang", "SMARTKEY_LANG"),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check that everything is ready: library, smart card service, tokens, system,
+    /// terminal, versions, the bank's CA.
+    Check(CheckArgs),
     /// List the tokens inserted now, with their PIN state.
     Tokens {
         /// Print a JSON array, one object per token.
@@ -44,6 +181,93 @@ pub enum Command {
     /// Store or list certificates on a token.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// List the banks smartkey knows (built in, and from --banks FILE).
+    Banks {
+        /// Print a JSON array, one object per bank.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Diagnostics for the bank's support.
+    #[command(subcommand)]
+    Support(SupportCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a directory.
+    Man {
+        /// Write smartkey.1 and a page per subcommand (smartkey-check.1, ...) here.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+impl Command {
+    /// The command's name, for the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Check(_) => "check",
+            Command::Tokens { .. } => "tokens",
+            Command::Pin(PinCommand::Change { .. }) => "pin change",
+            Command::Key(KeyCommand::Generate { .. }) => "key generate",
+            Command::Key(KeyCommand::Delete { .. }) => "key delete",
+            Command::Csr(_) => "csr",
+            Command::Cert(CertCommand::Import { .. }) => "cert import",
+            Command::Cert(CertCommand::List { .. }) => "cert list",
+            Command::Banks { .. } => "banks",
+            Command::Support(SupportCommand::Bundle(_)) => "support bundle",
+            Command::Completions { .. } => "completions",
+            Command::Man { .. } => "man",
+        }
+    }
+
+    /// Whether the command is worth a log entry (printing completions and manual pages,
+    /// typically at install time, is not).
+    pub fn logs(&self) -> bool {
+        !matches!(self, Command::Completions { .. } | Command::Man { .. })
+    }
+}
+
+/// What `smartkey check --help` adds.
+pub const CHECK_HELP: &str = "Each line is OK, WARN (it may work; read what to do) or FAIL (it will not work until fixed), or SKIP.
+Exit codes of check (its own, unlike the other commands):
+  0  every check is OK (or skipped)
+  1  at least one warning, no failure
+  2  at least one failure
+A virtual machine is a warning, never a refusal. The bank's CA is checked when a bank is chosen
+(--bank AGENTID, SMARTKEY_BANK, or `bank` in config.toml).";
+
+#[derive(Debug, Args)]
+#[command(after_help = CHECK_HELP)]
+pub struct CheckArgs {
+    /// Print the findings as JSON (the same verdicts and exit code).
+    #[arg(long)]
+    pub json: bool,
+    /// Leave a check out; may be repeated (e.g. --skip ca when offline).
+    #[arg(long, value_enum, value_name = "CHECK")]
+    pub skip: Vec<CheckId>,
+    /// The longest wait for the bank's CA, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupportCommand {
+    /// Write one archive for the bank's support: the check, versions, the tokens' public
+    /// information, settings, the last transcripts and logs, with PIN-like values removed.
+    Bundle(BundleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// Where to write the archive [default: smartkey-support-DATE-TIME.tar.gz here]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print the manifest as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which token: by serial number, or the only one inserted.
@@ -168,7 +392,20 @@ pub enum CertCommand {
     },
 }
 
-/// Runs a parsed command line; what it prints goes to `out`.
-pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<(), CliError> {
-    commands::run(cli, out)
+/// Runs a parsed command line; what it prints goes to `out`. Returns the exit code
+/// (0, except for `check`, whose code tells its verdict).
+pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
+    let overrides = cli.overrides();
+    match cli.command {
+        Command::Completions { shell } => generate::completions(shell, out),
+        Command::Man { out_dir } => generate::man(out_dir.as_deref(), out),
+        // Diagnostics must work precisely when something is broken: a broken config
+        // file is reported, not fatal.
+        Command::Check(args) => check::run(Settings::resolve_lenient(overrides), &args, out),
+        Command::Support(SupportCommand::Bundle(args)) => {
+            support::bundle(Settings::resolve_lenient(overrides), &args, out)
+        }
+        Command::Banks { json } => check::banks(&Settings::resolve(overrides)?, json, out),
+        command => commands::run(&Settings::resolve(overrides)?, command, out).map(|()| exit::OK),
+    }
 }

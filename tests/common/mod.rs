@@ -110,17 +110,35 @@ impl SoftHsm {
 
     /// The smartkey binary, pointed at this token directory.
     pub fn smartkey(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_smartkey"));
+        let mut cmd = smartkey_in(self.dir.path());
         cmd.env("SOFTHSM2_CONF", &self.conf)
-            .env("SMARTKEY_MODULE", softhsm_module())
-            .env_remove("SMARTKEY_PIN")
-            .stdin(std::process::Stdio::null());
+            .env("SMARTKEY_MODULE", softhsm_module());
         cmd
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// The smartkey binary with its state and config directories under `dir` (so that no
+/// test reads or writes the real home), none of smartkey's settings inherited from the
+/// environment, and no standard input.
+pub fn smartkey_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_smartkey"));
+    cmd.env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env_remove("SMARTKEY_MODULE")
+        .env_remove("SMARTKEY_BANK")
+        .env_remove("SMARTKEY_BANKS")
+        .env_remove("SMARTKEY_LANG")
+        .env_remove("SMARTKEY_PIN")
+        .stdin(std::process::Stdio::null());
+    // The CA tests talk to servers on loopback: no proxy may stand in between.
+    for proxy in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+        cmd.env_remove(proxy).env_remove(proxy.to_lowercase());
+    }
+    cmd
 }
 
 /// The text output of a finished command.
@@ -318,10 +336,9 @@ impl RutokenEmu {
 
     /// The smartkey binary, pointed at this virtual token directory.
     pub fn smartkey(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_smartkey"));
+        let mut cmd = smartkey_in(self.dir.path());
         cmd.env("RUTOKEN_EMU_DIR", self.dir.path())
-            .env("SMARTKEY_MODULE", rutoken_emu_module())
-            .stdin(std::process::Stdio::null());
+            .env("SMARTKEY_MODULE", rutoken_emu_module());
         cmd
     }
 

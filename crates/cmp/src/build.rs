@@ -63,7 +63,7 @@ pub fn null_dn() -> GeneralName {
     GeneralName::DirectoryName(Name::default())
 }
 
-fn now() -> Result<GeneralizedTime, BuildError> {
+pub(crate) fn now() -> Result<GeneralizedTime, BuildError> {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| BuildError::Clock)?;
@@ -168,6 +168,17 @@ where
             signature: signature.to_bitstring()?,
         })),
         reg_info: None,
+    })
+}
+
+/// The `oldCertID` control of a key update request (RFC 4211 section 6.5, RFC 9483
+/// section 4.1.3): names the certificate being replaced, so that the CA can tie the new
+/// certificate to the old one.
+pub fn old_cert_id_control(old: &Certificate) -> Result<AttributeTypeAndValue, BuildError> {
+    let value = crate::crmf::CertId::of(old).to_der()?;
+    Ok(AttributeTypeAndValue {
+        oid: oid::REG_CTRL_OLD_CERT_ID,
+        value: der::Any::from_der(&value)?,
     })
 }
 

@@ -2,9 +2,12 @@
 //! and 3.5 of RFC 9483): that it belongs to our transaction, answers our latest message,
 //! speaks a version we know, and is the kind of message expected next.
 
-use crate::body::{BodyKind, PkiBody};
+use core::fmt;
+
+use crate::body::{BodyKind, ErrorMsgContent, PkiBody};
 use crate::header::{PVNO_CMP2000, PVNO_CMP2021};
 use crate::message::PkiMessage;
+use crate::status::PkiStatusInfo;
 
 /// Why a response is not acceptable, in words for the person at the keyboard.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +31,10 @@ pub enum ResponseError {
     UnsupportedVersion(u8),
     /// The bank sent an error message.
     #[error("the bank reported an error: {0}")]
-    BankError(String),
+    BankError(Box<BankRefusal>),
+    /// A granted answer without a certificate in the clear.
+    #[error("the bank says the certificate is issued but did not send it")]
+    NoCertificate,
     /// Some other body kind than expected.
     #[error("expected {expected} from the bank, but received {got}")]
     UnexpectedBody {
@@ -79,9 +85,9 @@ pub fn check_body_kind(response: &PkiMessage, expected: &[BodyKind]) -> Result<(
         return Ok(());
     }
     if let PkiBody::Error(content) = &response.body {
-        return Err(ResponseError::BankError(
-            content.pki_status_info.to_string(),
-        ));
+        return Err(ResponseError::BankError(Box::new(BankRefusal::from(
+            content,
+        ))));
     }
     let expected = expected
         .iter()
@@ -102,4 +108,40 @@ pub fn check_response(
     check_transaction_id(request, response)?;
     check_recip_nonce(request, response)?;
     check_body_kind(response, expected)
+}
+
+/// A CMP `error` message from the bank, kept whole: the status and failure reasons for
+/// plain words, the bank's own `errorCode` for rules only the bank knows (such as the
+/// expired pickup link of docs/bank-protocol.md), and its text.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct BankRefusal {
+    /// Status and failure reasons.
+    pub status: PkiStatusInfo,
+    /// The bank's implementation-specific code, if it sent one.
+    pub error_code: Option<i64>,
+    /// The bank's explanation, if any.
+    pub details: Vec<String>,
+}
+
+impl From<&ErrorMsgContent> for BankRefusal {
+    fn from(content: &ErrorMsgContent) -> Self {
+        Self {
+            status: content.pki_status_info.clone(),
+            error_code: content.error_code,
+            details: content.error_details.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for BankRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        if !self.details.is_empty() {
+            write!(f, " Details: \"{}\".", self.details.join(" "))?;
+        }
+        if let Some(code) = self.error_code {
+            write!(f, " (error code {code})")?;
+        }
+        Ok(())
+    }
 }

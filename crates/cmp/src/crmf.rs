@@ -153,3 +153,23 @@ impl CertRequest {
         self.to_der()
     }
 }
+
+/// `CertId` (RFC 4211 section 6.5): names a certificate by issuer and serial number.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct CertId {
+    /// The issuer, as a directory name.
+    pub issuer: GeneralName,
+    /// The certificate's serial number.
+    pub serial_number: x509_cert::serial_number::SerialNumber,
+}
+
+impl CertId {
+    /// The `CertId` of `cert`.
+    pub fn of(cert: &x509_cert::Certificate) -> Self {
+        let tbs = cert.tbs_certificate();
+        Self {
+            issuer: GeneralName::DirectoryName(tbs.issuer().clone()),
+            serial_number: tbs.serial_number().clone(),
+        }
+    }
+}

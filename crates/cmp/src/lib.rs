@@ -5,18 +5,24 @@
 //! `der` derives rather than taken from a ready-made crate so that every message a real CA
 //! sends during enrollment, polling included, decodes and re-encodes byte for byte.
 //!
-//! The crate does no I/O: it builds, protects, verifies and checks messages; moving them
-//! over HTTP is the caller's job (RFC 6712).
+//! The crate's core does no I/O: it builds, protects, verifies and checks messages, and
+//! [`transaction`] follows one enrollment from request to confirmation. The optional
+//! `client` feature adds [`client`]: the messages moved over HTTP(S) (RFC 9811) with
+//! reqwest and rustls, and the pickup link of docs/bank-protocol.md.
 
 pub mod body;
 pub mod build;
 pub mod checks;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod crmf;
 pub mod header;
 pub mod message;
 pub mod oid;
 pub mod protection;
+pub mod respond;
 pub mod status;
+pub mod transaction;
 
 pub use body::{
     BodyKind, CertConfirmContent, CertOrEncCert, CertRepMessage, CertResponse, CertStatus,
@@ -24,15 +30,16 @@ pub use body::{
     PollReqEntry,
 };
 pub use build::BuildError;
-pub use checks::ResponseError;
+pub use checks::{BankRefusal, ResponseError};
 pub use crmf::{
-    CertReqMessages, CertReqMsg, CertRequest, CertTemplate, OptionalValidity, PkMacValue,
+    CertId, CertReqMessages, CertReqMsg, CertRequest, CertTemplate, OptionalValidity, PkMacValue,
     PopoAuthInfo, PopoSigningKey, PopoSigningKeyInput, ProofOfPossession,
 };
 pub use header::{InfoTypeAndValue, PkiFreeText, PkiHeader};
 pub use message::PkiMessage;
 pub use protection::ProtectionError;
 pub use status::{FailureReason, PkiStatus, PkiStatusInfo};
+pub use transaction::{Answer, Issued, Transaction, TransactionError};
 
 /// Re-exported so that callers name the same versions of the building blocks.
 pub use der;

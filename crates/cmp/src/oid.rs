@@ -38,3 +38,6 @@ pub const GOST_SIGN_512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.64
 /// `id-it-implicitConfirm` (RFC 9810 section 5.1.1.1).
 pub const IT_IMPLICIT_CONFIRM: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.4.13");
+/// `id-regCtrl-oldCertID` (RFC 4211 section 6.5): the certificate a `kur` replaces.
+pub const REG_CTRL_OLD_CERT_ID: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.1.5");

@@ -3,10 +3,12 @@
 
 pub mod pbm;
 pub mod pop;
+pub mod protect;
 pub mod signature;
 
 pub use pbm::{PbmParameter, protect_with_pbm, verify_pbm};
 pub use pop::{verify_signature_pop, verify_signature_pop_with};
+pub use protect::{MacProtection, Protect, SignatureProtection, Unprotected};
 pub use signature::{
     ProtectionVerifier, StandardVerifier, protect_with_signature, verify_signature_protection,
     verify_signature_protection_with,

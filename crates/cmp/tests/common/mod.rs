@@ -207,6 +207,16 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
+/// Waits (bounded) until something accepts connections on the local `port`.
+pub fn wait_for_port(port: u16) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on port {port}");
+        sleep(Duration::from_millis(50));
+    }
+}
+
 /// The `openssl cmp` mock server, listening on `port`.
 pub struct MockServer {
     pub port: u16,

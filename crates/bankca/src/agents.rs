@@ -1,0 +1,309 @@
+//! Agents: the banks served by the CA, each with its `agentId` (the number in the CMP
+//! path and the pickup link), the key types it accepts and the contacts that go into the
+//! pickup e-mail. Read from `agents.toml` in the CA directory.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use spki::SubjectPublicKeyInfoOwned;
+
+use crate::error::{Error, Result};
+
+/// The key types a bank may accept for its customers' certificates.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyType {
+    /// RSA with a 2048-bit modulus (Rutoken ECP "smart key (RSA)").
+    #[serde(rename = "rsa2048")]
+    Rsa2048,
+    /// GOST R 34.10-2012 with a 256-bit key.
+    #[serde(rename = "gost2012-256")]
+    Gost2012_256,
+    /// GOST R 34.10-2012 with a 512-bit key.
+    #[serde(rename = "gost2012-512")]
+    Gost2012_512,
+}
+
+impl KeyType {
+    /// The name used in `agents.toml` and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rsa2048 => "rsa2048",
+            Self::Gost2012_256 => "gost2012-256",
+            Self::Gost2012_512 => "gost2012-512",
+        }
+    }
+
+    /// The key type of a public key, or why it is none of the known ones.
+    pub fn of_public_key(spki: &SubjectPublicKeyInfoOwned) -> std::result::Result<Self, String> {
+        use der::Encode;
+        let oid = spki.algorithm.oid;
+        if oid == const_oid::db::rfc5912::RSA_ENCRYPTION {
+            use rsa::pkcs8::DecodePublicKey;
+            use rsa::traits::PublicKeyParts;
+            let der = spki.to_der().map_err(|e| e.to_string())?;
+            let key = rsa::RsaPublicKey::from_public_key_der(&der)
+                .map_err(|_| "the RSA public key cannot be read".to_string())?;
+            let bits = key.n().bits();
+            if bits == 2048 {
+                Ok(Self::Rsa2048)
+            } else {
+                Err(format!("an RSA key of {bits} bits (2048 are required)"))
+            }
+        } else if oid == gost3410::oid::GOST_R3410_2012_256
+            || oid == gost3410::oid::GOST_R3410_2012_512
+        {
+            let der = spki.to_der().map_err(|e| e.to_string())?;
+            gost3410::VerifyingKey::from_spki_der(&der)
+                .map_err(|_| "the GOST public key cannot be read".to_string())?;
+            Ok(if oid == gost3410::oid::GOST_R3410_2012_256 {
+                Self::Gost2012_256
+            } else {
+                Self::Gost2012_512
+            })
+        } else {
+            Err(format!("a key of unknown algorithm {oid}"))
+        }
+    }
+
+    /// Whether certificates for this key are issued by the GOST CA (otherwise the RSA CA).
+    pub fn is_gost(self) -> bool {
+        !matches!(self, Self::Rsa2048)
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for KeyType {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "rsa2048" => Ok(Self::Rsa2048),
+            "gost2012-256" => Ok(Self::Gost2012_256),
+            "gost2012-512" => Ok(Self::Gost2012_512),
+            other => Err(format!("unknown key type {other}")),
+        }
+    }
+}
+
+/// One bank.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Agent {
+    /// The bank's `agentId`.
+    pub id: u32,
+    /// The bank's name, as the customer knows it.
+    pub name: String,
+    /// Key types accepted for new certificates.
+    pub key_types: Vec<KeyType>,
+    /// The support phone number.
+    pub support_phone: String,
+    /// The support e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_email: Option<String>,
+    /// Where the customer sends the scan of the signed application (N2.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations_email: Option<String>,
+    /// The online bank's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_bank_url: Option<String>,
+    /// The domain of the pickup e-mail's sender, `noreply@<mail_domain>`.
+    pub mail_domain: String,
+    /// The reference a customer sends as `senderKID` with a MAC-protected first request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pbm_reference: Option<String>,
+    /// The secret shared with the customer for MAC-protected first requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pbm_secret: Option<String>,
+}
+
+impl Agent {
+    /// The sender of the pickup e-mail.
+    pub fn noreply_address(&self) -> String {
+        format!("noreply@{}", self.mail_domain)
+    }
+
+    /// Whether the bank accepts `key_type`.
+    pub fn accepts(&self, key_type: KeyType) -> bool {
+        self.key_types.contains(&key_type)
+    }
+
+    /// The reference and secret for MAC protection, when the bank hands them out.
+    pub fn pbm(&self) -> Option<(&str, &str)> {
+        match (&self.pbm_reference, &self.pbm_secret) {
+            (Some(reference), Some(secret)) => Some((reference, secret)),
+            _ => None,
+        }
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        let id = self.id;
+        if self.name.trim().is_empty() {
+            return Err(format!("agent {id} has no name"));
+        }
+        if self.key_types.is_empty() {
+            return Err(format!("agent {id} accepts no key type"));
+        }
+        if self.mail_domain.is_empty()
+            || self.mail_domain.contains('@')
+            || self.mail_domain.chars().any(char::is_whitespace)
+        {
+            return Err(format!(
+                "agent {id}: mail_domain must be a domain such as faktura.ru"
+            ));
+        }
+        if self.pbm_reference.is_some() != self.pbm_secret.is_some() {
+            return Err(format!(
+                "agent {id}: pbm_reference and pbm_secret go together"
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct AgentsFile {
+    #[serde(default)]
+    agent: Vec<Agent>,
+}
+
+/// All banks of the CA.
+#[derive(Clone, Debug, Default)]
+pub struct Agents {
+    list: Vec<Agent>,
+}
+
+impl Agents {
+    /// Reads and checks an agents file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&text).map_err(|message| Error::Agents {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    /// Parses and checks the text of an agents file.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let file: AgentsFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut seen = BTreeSet::new();
+        for agent in &file.agent {
+            agent.check()?;
+            if !seen.insert(agent.id) {
+                return Err(format!("agent {} is listed twice", agent.id));
+            }
+        }
+        Ok(Self { list: file.agent })
+    }
+
+    /// The bank with `agentId` as written in a path (digits only).
+    pub fn find(&self, agent_id: &str) -> Option<&Agent> {
+        if agent_id.is_empty()
+            || agent_id.len() > 10
+            || !agent_id.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let id: u32 = agent_id.parse().ok()?;
+        self.get(id)
+    }
+
+    /// The bank with `agentId` `id`.
+    pub fn get(&self, id: u32) -> Option<&Agent> {
+        self.list.iter().find(|a| a.id == id)
+    }
+
+    /// All banks.
+    pub fn iter(&self) -> impl Iterator<Item = &Agent> {
+        self.list.iter()
+    }
+}
+
+/// The `agents.toml` that `bankca init` writes: the two banks of the bank's instructions
+/// (PROCEDURE.md), with the contacts those documents give.
+pub const DEFAULT_AGENTS_TOML: &str = r#"# Banks served by this CA. Each [[agent]] is one bank, found by its agentId in
+# the CMP path (/.well-known/cmp/p/<id>) and in the pickup link (/pickup/<id>/...).
+#
+# id               the bank's agentId
+# name             the bank's name, as its customers know it (used in the e-mail)
+# key_types        accepted keys: "rsa2048", "gost2012-256", "gost2012-512"
+# support_phone    support phone, printed in the pickup e-mail
+# support_email    support e-mail (optional)
+# operations_email where the customer e-mails the scan of the signed application
+#                  (optional; the bank decides after it arrives)
+# online_bank_url  the online bank's address (optional)
+# mail_domain      the pickup e-mail comes from noreply@<mail_domain>
+# pbm_reference    optional: reference and secret for MAC-protected first requests
+# pbm_secret       (both or neither)
+
+# New certificate on an RSA smart key (the new-certificate instructions).
+[[agent]]
+id = 6184
+name = "АО НОКССБАНК"
+key_types = ["rsa2048"]
+support_phone = "8-800-200-999-7"
+support_email = "support@nokss.ru"
+operations_email = "dbo@nokss.ru"
+online_bank_url = "https://online.nokss.ru/f2b"
+mail_domain = "faktura.ru"
+
+# Renewal from an old key carrier onto a Rutoken ECP 2.0 with a GOST R 34.10-2012 key
+# (the renewal instructions). The old carrier's certificate may be RSA.
+[[agent]]
+id = 5282
+name = "Банк-Клиент через Интернет"
+key_types = ["gost2012-256", "gost2012-512", "rsa2048"]
+support_phone = "8-800-250-33-00"
+mail_domain = "faktura.ru"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_file_has_both_banks() {
+        let agents = Agents::parse(DEFAULT_AGENTS_TOML).unwrap();
+        let nokss = agents.find("6184").unwrap();
+        assert_eq!(nokss.operations_email.as_deref(), Some("dbo@nokss.ru"));
+        assert_eq!(nokss.noreply_address(), "noreply@faktura.ru");
+        assert!(nokss.accepts(KeyType::Rsa2048));
+        assert!(!nokss.accepts(KeyType::Gost2012_256));
+        let renewal = agents.get(5282).unwrap();
+        assert!(renewal.accepts(KeyType::Gost2012_256));
+        assert_eq!(renewal.support_phone, "8-800-250-33-00");
+        assert!(agents.find("0").is_none());
+        assert!(agents.find("61 84").is_none());
+        assert!(agents.find("99999999999999999999").is_none());
+    }
+
+    #[test]
+    fn bad_files_are_refused() {
+        let base =
+            "[[agent]]\nid = 1\nname = \"B\"\nsupport_phone = \"1\"\nmail_domain = \"b.ru\"\n";
+        assert!(Agents::parse(&format!("{base}key_types = [\"rsa2048\"]\n")).is_ok());
+        assert!(Agents::parse(&format!("{base}key_types = []\n")).is_err());
+        assert!(Agents::parse(&format!("{base}key_types = [\"dsa\"]\n")).is_err());
+        assert!(
+            Agents::parse(&format!(
+                "{base}key_types = [\"rsa2048\"]\npbm_reference = \"1\"\n"
+            ))
+            .is_err()
+        );
+        let twice = format!("{base}key_types = [\"rsa2048\"]\n{base}key_types = [\"rsa2048\"]\n");
+        assert!(Agents::parse(&twice).unwrap_err().contains("twice"));
+        assert!(
+            Agents::parse(&format!("{base}key_types = [\"rsa2048\"]\ncolour = 1\n")).is_err(),
+            "unknown fields are refused, so typos do not pass silently"
+        );
+        let bad_domain = base.replace("b.ru", "noreply@b.ru");
+        assert!(Agents::parse(&format!("{bad_domain}key_types = [\"rsa2048\"]\n")).is_err());
+    }
+}

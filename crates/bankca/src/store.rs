@@ -1,0 +1,840 @@
+//! The request database: SQLite in WAL mode with a busy timeout, so that the running
+//! server and the operator's commands (`bankca approve`, `list`, ...) can use the file at
+//! the same time. Every change of state happens in one immediate transaction together
+//! with its event-log entry, so a crash leaves either both or neither.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::agents::KeyType;
+use crate::error::{Error, Result};
+
+/// The schema version this program writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Schema changes, in order; entry `i` moves the database from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE requests (
+    id              INTEGER PRIMARY KEY,
+    agent_id        INTEGER NOT NULL,
+    transaction_id  BLOB    NOT NULL UNIQUE,
+    kind            TEXT    NOT NULL CHECK (kind IN ('ir', 'cr', 'p10cr', 'kur')),
+    cert_req_id     INTEGER NOT NULL,
+    key_type        TEXT    NOT NULL,
+    subject         TEXT    NOT NULL,
+    subject_der     BLOB    NOT NULL,
+    public_key      BLOB    NOT NULL,
+    email           TEXT    NOT NULL,
+    inn             TEXT    NOT NULL,
+    protection      TEXT    NOT NULL CHECK (protection IN ('none', 'pbm', 'signature')),
+    signer_cert_id  INTEGER REFERENCES certificates(id),
+    state           TEXT    NOT NULL CHECK (state IN
+                        ('waiting', 'approved', 'rejected', 'issued', 'confirmed', 'expired')),
+    reason          TEXT,
+    created_at      INTEGER NOT NULL,
+    decided_at      INTEGER,
+    issued_at       INTEGER,
+    mailed_at       INTEGER,
+    confirmed_at    INTEGER,
+    cert_id         INTEGER REFERENCES certificates(id),
+    ca_nonce        BLOB,
+    mail_wanted     INTEGER NOT NULL DEFAULT 0,
+    mail_done       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX requests_state ON requests(state);
+
+CREATE TABLE certificates (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES requests(id),
+    serial      TEXT    NOT NULL UNIQUE,
+    issuer      TEXT    NOT NULL CHECK (issuer IN ('rsa', 'gost')),
+    status      TEXT    NOT NULL CHECK (status IN ('pending', 'active', 'void', 'replaced')),
+    der         BLOB    NOT NULL UNIQUE,
+    not_before  INTEGER NOT NULL,
+    not_after   INTEGER NOT NULL,
+    replaced_by INTEGER REFERENCES certificates(id)
+);
+
+CREATE TABLE nonces (
+    nonce   BLOB    PRIMARY KEY,
+    seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER REFERENCES requests(id),
+    at          INTEGER NOT NULL,
+    actor       TEXT    NOT NULL,
+    what        TEXT    NOT NULL
+);
+CREATE INDEX events_request ON events(request_id);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#];
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// The name stored in the database and shown to operators.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> std::result::Result<Self, String> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("unknown {} {other:?}", stringify!($name))),
+                }
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value
+                    .as_str()?
+                    .parse()
+                    .map_err(|e: String| FromSqlError::Other(e.into()))
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// Where a request stands.
+    State {
+        /// Received; the bank has not decided (it waits for the signed application).
+        Waiting = "waiting",
+        /// The operator approved it; the certificate is issued next.
+        Approved = "approved",
+        /// Refused by the operator, or the customer refused the certificate.
+        Rejected = "rejected",
+        /// The certificate is issued and the pickup link sent; not yet saved.
+        Issued = "issued",
+        /// The customer saved and accepted the certificate (`certConf`).
+        Confirmed = "confirmed",
+        /// Not saved within 3 days of issuing; the procedure starts again.
+        Expired = "expired",
+    }
+}
+
+text_enum! {
+    /// The CMP message that began a request.
+    RequestKind {
+        /// `ir`
+        Ir = "ir",
+        /// `cr`
+        Cr = "cr",
+        /// `p10cr`
+        P10cr = "p10cr",
+        /// `kur`: renewal of a certificate this CA issued.
+        Kur = "kur",
+    }
+}
+
+text_enum! {
+    /// How the first message of a request was protected; follow-ups must be protected
+    /// at least as well.
+    Protection {
+        /// Unprotected.
+        None = "none",
+        /// MAC with the bank's reference and secret.
+        Pbm = "pbm",
+        /// Signed with a certificate this CA issued.
+        Signature = "signature",
+    }
+}
+
+text_enum! {
+    /// Where a certificate stands.
+    CertStatus {
+        /// Issued, not yet accepted by its owner.
+        Pending = "pending",
+        /// Accepted (`certConf`): in use.
+        Active = "active",
+        /// Never accepted, or refused by its owner.
+        Void = "void",
+        /// Renewed: its successor was accepted.
+        Replaced = "replaced",
+    }
+}
+
+text_enum! {
+    /// Which CA key signed a certificate.
+    Issuer {
+        /// The RSA CA.
+        Rsa = "rsa",
+        /// The GOST CA.
+        Gost = "gost",
+    }
+}
+
+impl ToSql for KeyType {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.name()))
+    }
+}
+
+impl FromSql for KeyType {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e: String| FromSqlError::Other(e.into()))
+    }
+}
+
+/// A request as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The operator's number for it.
+    pub id: i64,
+    /// The bank.
+    pub agent_id: u32,
+    /// The CMP `transactionID`.
+    pub transaction_id: Vec<u8>,
+    /// The message that began it.
+    pub kind: RequestKind,
+    /// The `certReqId` of the request (-1 for `p10cr`).
+    pub cert_req_id: i64,
+    /// The key to certify.
+    pub key_type: KeyType,
+    /// The subject, described for people.
+    pub subject: String,
+    /// The subject, DER.
+    pub subject_der: Vec<u8>,
+    /// The key to certify, SubjectPublicKeyInfo DER.
+    pub public_key: Vec<u8>,
+    /// Where the pickup link goes.
+    pub email: String,
+    /// The customer's INN.
+    pub inn: String,
+    /// How the first message was protected.
+    pub protection: Protection,
+    /// The certificate that signed the first message (for `kur`: the one renewed).
+    pub signer_cert_id: Option<i64>,
+    /// Where it stands.
+    pub state: State,
+    /// The operator's reason for a rejection.
+    pub reason: Option<String>,
+    /// When it arrived (Unix seconds).
+    pub created_at: i64,
+    /// When it was approved or rejected.
+    pub decided_at: Option<i64>,
+    /// When the certificate was issued.
+    pub issued_at: Option<i64>,
+    /// When the pickup link was last e-mailed.
+    pub mailed_at: Option<i64>,
+    /// When the customer accepted the certificate.
+    pub confirmed_at: Option<i64>,
+    /// The issued certificate.
+    pub cert_id: Option<i64>,
+    /// The CA's latest `senderNonce` in this transaction.
+    pub ca_nonce: Option<Vec<u8>>,
+    /// How many pickup e-mails were asked for.
+    pub mail_wanted: i64,
+    /// How many of them were sent.
+    pub mail_done: i64,
+}
+
+const REQUEST_COLUMNS: &str = "id, agent_id, transaction_id, kind, cert_req_id, key_type, \
+    subject, subject_der, public_key, email, inn, protection, signer_cert_id, state, reason, \
+    created_at, decided_at, issued_at, mailed_at, confirmed_at, cert_id, ca_nonce, \
+    mail_wanted, mail_done";
+
+fn request_from_row(row: &Row<'_>) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: row.get(0)?,
+        agent_id: row.get(1)?,
+        transaction_id: row.get(2)?,
+        kind: row.get(3)?,
+        cert_req_id: row.get(4)?,
+        key_type: row.get(5)?,
+        subject: row.get(6)?,
+        subject_der: row.get(7)?,
+        public_key: row.get(8)?,
+        email: row.get(9)?,
+        inn: row.get(10)?,
+        protection: row.get(11)?,
+        signer_cert_id: row.get(12)?,
+        state: row.get(13)?,
+        reason: row.get(14)?,
+        created_at: row.get(15)?,
+        decided_at: row.get(16)?,
+        issued_at: row.get(17)?,
+        mailed_at: row.get(18)?,
+        confirmed_at: row.get(19)?,
+        cert_id: row.get(20)?,
+        ca_nonce: row.get(21)?,
+        mail_wanted: row.get(22)?,
+        mail_done: row.get(23)?,
+    })
+}
+
+/// What is known of a request when it arrives.
+#[derive(Clone, Debug)]
+pub struct NewRequest {
+    /// The bank.
+    pub agent_id: u32,
+    /// The CMP `transactionID`.
+    pub transaction_id: Vec<u8>,
+    /// The message that began it.
+    pub kind: RequestKind,
+    /// Its `certReqId`.
+    pub cert_req_id: i64,
+    /// The key to certify.
+    pub key_type: KeyType,
+    /// The subject, described.
+    pub subject: String,
+    /// The subject, DER.
+    pub subject_der: Vec<u8>,
+    /// The key, SubjectPublicKeyInfo DER.
+    pub public_key: Vec<u8>,
+    /// Where the pickup link goes.
+    pub email: String,
+    /// The customer's INN.
+    pub inn: String,
+    /// How the message was protected.
+    pub protection: Protection,
+    /// The certificate that signed it.
+    pub signer_cert_id: Option<i64>,
+    /// When it arrived.
+    pub created_at: i64,
+    /// The `senderNonce` of the CA's answer.
+    pub ca_nonce: Vec<u8>,
+}
+
+/// A certificate as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateRow {
+    /// Its number in the database.
+    pub id: i64,
+    /// The request it answers.
+    pub request_id: i64,
+    /// The serial number, lowercase hex.
+    pub serial: String,
+    /// The CA key that signed it.
+    pub issuer: Issuer,
+    /// Where it stands.
+    pub status: CertStatus,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// Start of validity (Unix seconds).
+    pub not_before: i64,
+    /// End of validity (Unix seconds).
+    pub not_after: i64,
+    /// The certificate that replaced it.
+    pub replaced_by: Option<i64>,
+}
+
+const CERT_COLUMNS: &str =
+    "id, request_id, serial, issuer, status, der, not_before, not_after, replaced_by";
+
+fn certificate_from_row(row: &Row<'_>) -> rusqlite::Result<CertificateRow> {
+    Ok(CertificateRow {
+        id: row.get(0)?,
+        request_id: row.get(1)?,
+        serial: row.get(2)?,
+        issuer: row.get(3)?,
+        status: row.get(4)?,
+        der: row.get(5)?,
+        not_before: row.get(6)?,
+        not_after: row.get(7)?,
+        replaced_by: row.get(8)?,
+    })
+}
+
+/// One entry of the event log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The request concerned, if any.
+    pub request_id: Option<i64>,
+    /// Who: `client`, `operator`, `auto-approve`, `server`.
+    pub actor: String,
+    /// What happened.
+    pub what: String,
+}
+
+/// The request database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to
+    /// date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL lets readers and one writer work at once across processes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Runs `f` on the connection without a transaction (reads).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        // A panic elsewhere cannot leave the connection inside a transaction: rusqlite
+        // rolls back on drop. So a poisoned lock is safe to take over.
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+
+    /// Runs `f` in an immediate transaction, committed if `f` succeeds and rolled back
+    /// otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if version > known {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            known,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate() {
+        let to = i64::try_from(index).unwrap_or(i64::MAX) + 1;
+        if to > version {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", to)?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Inserts a new request in state `waiting`.
+pub fn insert_request(conn: &Connection, new: &NewRequest) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO requests (agent_id, transaction_id, kind, cert_req_id, key_type, subject, \
+         subject_der, public_key, email, inn, protection, signer_cert_id, state, created_at, \
+         ca_nonce) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'waiting', ?13, ?14)",
+        params![
+            new.agent_id,
+            new.transaction_id,
+            new.kind,
+            new.cert_req_id,
+            new.key_type,
+            new.subject,
+            new.subject_der,
+            new.public_key,
+            new.email,
+            new.inn,
+            new.protection,
+            new.signer_cert_id,
+            new.created_at,
+            new.ca_nonce,
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The request with number `id`.
+pub fn request(conn: &Connection, id: i64) -> Result<Option<Request>> {
+    let sql = format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], request_from_row).optional()?)
+}
+
+/// The request with number `id`, or [`Error::NoSuchRequest`].
+pub fn request_required(conn: &Connection, id: i64) -> Result<Request> {
+    request(conn, id)?.ok_or(Error::NoSuchRequest(id))
+}
+
+/// The request of a transaction.
+pub fn request_by_transaction(conn: &Connection, transaction_id: &[u8]) -> Result<Option<Request>> {
+    let sql = format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE transaction_id = ?1");
+    Ok(conn
+        .query_row(&sql, [transaction_id], request_from_row)
+        .optional()?)
+}
+
+/// All requests, or those in `state`, oldest first.
+pub fn requests(conn: &Connection, state: Option<State>) -> Result<Vec<Request>> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE ?1 IS NULL OR state = ?1 ORDER BY id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([state], request_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Ids of requests in `state` whose `column` time is at or before `before`.
+pub fn requests_due(
+    conn: &Connection,
+    state: State,
+    column: &'static str,
+    before: i64,
+) -> Result<Vec<i64>> {
+    // `column` is always one of our own constant names, never input.
+    let sql = format!("SELECT id FROM requests WHERE state = ?1 AND {column} <= ?2 ORDER BY id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![state, before], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+}
+
+/// Requests whose pickup e-mail is due. A certificate picked up by a client that was
+/// still polling may be confirmed before its e-mail went out; the e-mail is sent all the
+/// same, as the bank's procedure sends it on every issue.
+pub fn requests_to_mail(conn: &Connection) -> Result<Vec<Request>> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM requests WHERE state IN ('issued', 'confirmed') \
+         AND mail_wanted > mail_done ORDER BY id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], request_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Moves request `id` from `from` to `to`; false if it was not in `from` (someone else
+/// got there first).
+pub fn change_state(conn: &Connection, id: i64, from: State, to: State) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE requests SET state = ?3 WHERE id = ?1 AND state = ?2",
+        params![id, from, to],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Records a decision (approval or rejection) on request `id`.
+pub fn set_decided(conn: &Connection, id: i64, at: i64, reason: Option<&str>) -> Result<()> {
+    conn.execute(
+        "UPDATE requests SET decided_at = ?2, reason = ?3 WHERE id = ?1",
+        params![id, at, reason],
+    )?;
+    Ok(())
+}
+
+/// Records the issued certificate of request `id` and asks for the pickup e-mail.
+pub fn set_issued(conn: &Connection, id: i64, cert_id: i64, at: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE requests SET cert_id = ?2, issued_at = ?3, mail_wanted = mail_wanted + 1 WHERE id = ?1",
+        params![id, cert_id, at],
+    )?;
+    Ok(())
+}
+
+/// Records the customer's acceptance.
+pub fn set_confirmed(conn: &Connection, id: i64, at: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE requests SET confirmed_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
+/// Asks for another pickup e-mail for request `id`.
+pub fn want_mail(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE requests SET mail_wanted = mail_wanted + 1 WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Records that the e-mails asked for up to `wanted` were sent at `at`.
+pub fn set_mailed(conn: &Connection, id: i64, wanted: i64, at: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE requests SET mail_done = MAX(mail_done, ?2), mailed_at = ?3 WHERE id = ?1",
+        params![id, wanted, at],
+    )?;
+    Ok(())
+}
+
+/// Records the CA's latest `senderNonce` in the transaction of request `id`.
+pub fn set_ca_nonce(conn: &Connection, id: i64, nonce: &[u8]) -> Result<()> {
+    conn.execute(
+        "UPDATE requests SET ca_nonce = ?2 WHERE id = ?1",
+        params![id, nonce],
+    )?;
+    Ok(())
+}
+
+/// What is known of a certificate when it is issued.
+#[derive(Clone, Debug)]
+pub struct NewCertificate {
+    /// The request it answers.
+    pub request_id: i64,
+    /// The serial number, lowercase hex.
+    pub serial: String,
+    /// The CA key that signed it.
+    pub issuer: Issuer,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// Start of validity.
+    pub not_before: i64,
+    /// End of validity.
+    pub not_after: i64,
+}
+
+/// Stores an issued certificate in status `pending`.
+pub fn insert_certificate(conn: &Connection, new: &NewCertificate) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO certificates (request_id, serial, issuer, status, der, not_before, not_after) \
+         VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)",
+        params![
+            new.request_id,
+            new.serial,
+            new.issuer,
+            new.der,
+            new.not_before,
+            new.not_after
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The certificate with number `id`.
+pub fn certificate(conn: &Connection, id: i64) -> Result<Option<CertificateRow>> {
+    let sql = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE id = ?1");
+    Ok(conn
+        .query_row(&sql, [id], certificate_from_row)
+        .optional()?)
+}
+
+/// The certificate with exactly this DER, if this CA issued it.
+pub fn certificate_by_der(conn: &Connection, der: &[u8]) -> Result<Option<CertificateRow>> {
+    let sql = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE der = ?1");
+    Ok(conn
+        .query_row(&sql, [der], certificate_from_row)
+        .optional()?)
+}
+
+/// Sets the status of certificate `id`.
+pub fn set_certificate_status(
+    conn: &Connection,
+    id: i64,
+    status: CertStatus,
+    replaced_by: Option<i64>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE certificates SET status = ?2, replaced_by = COALESCE(?3, replaced_by) WHERE id = ?1",
+        params![id, status, replaced_by],
+    )?;
+    Ok(())
+}
+
+/// Remembers a `senderNonce`; false if it was seen before (a replay).
+pub fn record_nonce(conn: &Connection, nonce: &[u8], at: i64) -> Result<bool> {
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES (?1, ?2)",
+        params![nonce, at],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Appends to the event log.
+pub fn add_event(
+    conn: &Connection,
+    request_id: Option<i64>,
+    at: i64,
+    actor: &str,
+    what: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO events (request_id, at, actor, what) VALUES (?1, ?2, ?3, ?4)",
+        params![request_id, at, actor, what],
+    )?;
+    Ok(())
+}
+
+/// The events of request `id`, oldest first.
+pub fn events(conn: &Connection, id: i64) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare(
+        "SELECT at, request_id, actor, what FROM events WHERE request_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |row| {
+        Ok(Event {
+            at: row.get(0)?,
+            request_id: row.get(1)?,
+            actor: row.get(2)?,
+            what: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// A setting.
+pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+/// Sets a setting.
+pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_request(tid: u8) -> NewRequest {
+        NewRequest {
+            agent_id: 6184,
+            transaction_id: vec![tid; 16],
+            kind: RequestKind::P10cr,
+            cert_req_id: -1,
+            key_type: KeyType::Rsa2048,
+            subject: "CN=x".into(),
+            subject_der: vec![0x30, 0],
+            public_key: vec![1, 2, 3],
+            email: "a@b.ru".into(),
+            inn: "7707083893".into(),
+            protection: Protection::None,
+            signer_cert_id: None,
+            created_at: 100,
+            ca_nonce: vec![9; 16],
+        }
+    }
+
+    #[test]
+    fn schema_state_changes_and_nonces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let store = Store::open(&path).unwrap();
+        let id = store
+            .write(|tx| {
+                let id = insert_request(tx, &new_request(1))?;
+                add_event(tx, Some(id), 100, "client", "received")?;
+                Ok(id)
+            })
+            .unwrap();
+        // A second request with the same transaction cannot be stored.
+        assert!(
+            store
+                .write(|tx| insert_request(tx, &new_request(1)))
+                .is_err()
+        );
+        store
+            .read(|c| {
+                let r = request_required(c, id)?;
+                assert_eq!(r.state, State::Waiting);
+                assert_eq!(r.kind, RequestKind::P10cr);
+                assert_eq!(request_by_transaction(c, &[1; 16])?.map(|r| r.id), Some(id));
+                assert_eq!(requests(c, Some(State::Waiting))?.len(), 1);
+                assert_eq!(requests(c, Some(State::Issued))?.len(), 0);
+                assert_eq!(requests_due(c, State::Waiting, "created_at", 100)?, [id]);
+                assert!(requests_due(c, State::Waiting, "created_at", 99)?.is_empty());
+                Ok(())
+            })
+            .unwrap();
+        assert!(
+            store
+                .write(|tx| change_state(tx, id, State::Waiting, State::Approved))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .write(|tx| change_state(tx, id, State::Waiting, State::Approved))
+                .unwrap()
+        );
+        assert!(matches!(
+            store.read(|c| request_required(c, 999)),
+            Err(Error::NoSuchRequest(999))
+        ));
+        assert!(store.write(|tx| record_nonce(tx, &[5; 16], 1)).unwrap());
+        assert!(!store.write(|tx| record_nonce(tx, &[5; 16], 2)).unwrap());
+        // A failing transaction leaves nothing behind.
+        let failed: Result<()> = store.write(|tx| {
+            change_state(tx, id, State::Approved, State::Rejected)?;
+            Err(Error::Config("stop".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            store.read(|c| request_required(c, id)).unwrap().state,
+            State::Approved
+        );
+        drop(store);
+        // Reopening keeps everything and does not migrate twice.
+        let store = Store::open(&path).unwrap();
+        let r = store.read(|c| request_required(c, id)).unwrap();
+        assert_eq!(r.state, State::Approved);
+        assert_eq!(store.read(|c| events(c, id)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(
+            Store::open(&path),
+            Err(Error::SchemaTooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn text_enums_round_trip() {
+        for s in [
+            State::Waiting,
+            State::Approved,
+            State::Rejected,
+            State::Issued,
+            State::Confirmed,
+            State::Expired,
+        ] {
+            assert_eq!(s.as_str().parse::<State>().unwrap(), s);
+        }
+        assert!("lost".parse::<State>().is_err());
+    }
+}

@@ -1,0 +1,215 @@
+//! One bank's profile, checked when it is read: an address that is http(s), a trust
+//! anchor that holds certificates, key types smartkey can make.
+
+use std::path::{Path, PathBuf};
+
+use der::Encode;
+use serde::{Deserialize, Serialize};
+use x509_cert::Certificate;
+
+use crate::token::KeyAlgorithm;
+
+/// Where a profile was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum ProfileSource {
+    /// Built into smartkey (assets/banks.toml).
+    BuiltIn,
+    /// A profile file.
+    File { path: PathBuf },
+}
+
+/// The certificate(s) a bank's CA is trusted by.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrustAnchor {
+    /// The PEM file it was read from; `None` when the PEM text was in the profile.
+    pub file: Option<PathBuf>,
+    /// The certificates' subjects, for people to compare.
+    pub subjects: Vec<String>,
+    #[serde(skip)]
+    der: Vec<Vec<u8>>,
+    #[serde(skip)]
+    certs: Vec<Certificate>,
+}
+
+impl TrustAnchor {
+    /// Parses PEM text holding one or more certificates.
+    pub fn from_pem(pem: &str, file: Option<PathBuf>) -> Result<TrustAnchor, String> {
+        let certs = Certificate::load_pem_chain(pem.as_bytes())
+            .map_err(|e| format!("not PEM certificates ({e})"))?;
+        if certs.is_empty() {
+            return Err("no certificate in it".into());
+        }
+        let mut der = Vec::with_capacity(certs.len());
+        let mut subjects = Vec::with_capacity(certs.len());
+        for cert in &certs {
+            der.push(cert.to_der().map_err(|e| e.to_string())?);
+            subjects.push(crate::pki::describe_name(cert.tbs_certificate().subject()));
+        }
+        Ok(TrustAnchor {
+            file,
+            subjects,
+            der,
+            certs,
+        })
+    }
+
+    /// The certificates, DER-encoded (TLS roots).
+    pub fn certificates_der(&self) -> &[Vec<u8>] {
+        &self.der
+    }
+
+    /// The certificates (what the CA's CMP answers are checked against).
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certs
+    }
+}
+
+/// A bank as smartkey knows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BankProfile {
+    /// The bank's number in the certification authority.
+    pub agent_id: u32,
+    pub name: String,
+    /// The CA's address: `http(s)://host[:port][/path]`.
+    pub ca_url: String,
+    /// What the CA is trusted by; `None`: the system's TLS roots.
+    pub trust_anchor: Option<TrustAnchor>,
+    pub support_phone: Option<String>,
+    pub support_email: Option<String>,
+    /// Where the signed application scan goes (N2.7).
+    pub operations_email: Option<String>,
+    /// The online bank's login page (N3.1).
+    pub online_bank_url: Option<String>,
+    /// The key types the bank issues certificates for; the wizard offers the first.
+    pub key_types: Vec<KeyAlgorithm>,
+    pub source: ProfileSource,
+}
+
+impl BankProfile {
+    /// The bank's CMP endpoint (docs/bank-protocol.md): `ca_url/.well-known/cmp/p/<agentId>`.
+    pub fn cmp_url(&self) -> String {
+        format!(
+            "{}/.well-known/cmp/p/{}",
+            self.ca_url.trim_end_matches('/'),
+            self.agent_id
+        )
+    }
+
+    /// Whether the CA is reached over TLS.
+    pub fn ca_is_encrypted(&self) -> bool {
+        self.ca_url.starts_with("https://")
+    }
+
+    /// "the bank's support (8-800-..., support@...)" or a plain "the bank's support".
+    pub fn support_contact(&self) -> String {
+        let contacts: Vec<&str> = [&self.support_phone, &self.support_email]
+            .into_iter()
+            .filter_map(|c| c.as_deref())
+            .collect();
+        if contacts.is_empty() {
+            format!("{}'s support", self.name)
+        } else {
+            format!("{}'s support ({})", self.name, contacts.join(", "))
+        }
+    }
+}
+
+/// A profile as written in a file, before it is checked.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProfile {
+    agent_id: u32,
+    name: String,
+    ca_url: String,
+    trust_anchor: Option<String>,
+    support_phone: Option<String>,
+    support_email: Option<String>,
+    operations_email: Option<String>,
+    online_bank_url: Option<String>,
+    key_types: Vec<String>,
+}
+
+fn key_algorithm(name: &str) -> Option<KeyAlgorithm> {
+    [
+        KeyAlgorithm::Rsa2048,
+        KeyAlgorithm::Gost2012_256,
+        KeyAlgorithm::Gost2012_512,
+    ]
+    .into_iter()
+    .find(|a| a.name() == name.trim())
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not an address: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("{url:?} must be an http:// or https:// address"));
+    }
+    Ok(())
+}
+
+impl RawProfile {
+    pub(super) fn agent_id(&self) -> u32 {
+        self.agent_id
+    }
+
+    /// Checks the profile; `base` is the directory trust-anchor paths are relative to.
+    pub(super) fn check(
+        self,
+        base: Option<&Path>,
+        source: ProfileSource,
+    ) -> Result<BankProfile, String> {
+        if self.name.trim().is_empty() {
+            return Err("name is empty".into());
+        }
+        check_url(&self.ca_url).map_err(|e| format!("ca_url: {e}"))?;
+        if let Some(url) = &self.online_bank_url {
+            check_url(url).map_err(|e| format!("online_bank_url: {e}"))?;
+        }
+        if self.key_types.is_empty() {
+            return Err(
+                "key_types is empty; name at least one of rsa2048, gost2012-256, gost2012-512"
+                    .into(),
+            );
+        }
+        let key_types = self
+            .key_types
+            .iter()
+            .map(|k| {
+                key_algorithm(k).ok_or_else(|| {
+                    format!("key_types: {k:?} is not one of rsa2048, gost2012-256, gost2012-512")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let trust_anchor = match self.trust_anchor {
+            None => None,
+            Some(text) if text.trim_start().starts_with("-----BEGIN") => {
+                Some(TrustAnchor::from_pem(&text, None).map_err(|e| format!("trust_anchor: {e}"))?)
+            }
+            Some(path) => {
+                let path = match base {
+                    Some(base) => base.join(&path),
+                    None => PathBuf::from(&path),
+                };
+                let pem = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("trust_anchor: cannot read {}: {e}", path.display()))?;
+                Some(
+                    TrustAnchor::from_pem(&pem, Some(path.clone()))
+                        .map_err(|e| format!("trust_anchor {}: {e}", path.display()))?,
+                )
+            }
+        };
+        Ok(BankProfile {
+            agent_id: self.agent_id,
+            name: self.name.trim().to_string(),
+            ca_url: self.ca_url.trim_end_matches('/').to_string(),
+            trust_anchor,
+            support_phone: self.support_phone,
+            support_email: self.support_email,
+            operations_email: self.operations_email,
+            online_bank_url: self.online_bank_url,
+            key_types,
+            source,
+        })
+    }
+}

@@ -1,0 +1,19 @@
+//! Requests to the bank's CA, in the bank's steps: the new client's request (N2.6), the
+//! renewal signed with the old key (R2.8), the pickup from the e-mailed link (N2.9,
+//! R2.11) and the acceptance act (N2.9, R2.10).
+//!
+//! Messages are built and signed here (on the token, through [`TokenSigner`]) and sent by
+//! the caller with [`cmp::client::CmpClient::exchange`]: token calls block and belong
+//! on a worker thread, network calls are async and belong on the runtime, and keeping
+//! the two apart lets the runtime put each where it belongs.
+//!
+//! [`TokenSigner`]: crate::token::TokenSigner
+
+mod bank;
+mod request;
+
+pub use bank::{BankEndpoint, EndpointError};
+pub use request::{EnrollError, Prepared, acceptance, new_request, pickup, renewal_request};
+
+pub use cmp::client::{ClientError, ClientOptions, CmpClient, PickupLink, ResponseTrust};
+pub use cmp::{Answer, Issued, Transaction};

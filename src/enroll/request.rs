@@ -1,0 +1,147 @@
+//! The messages of each bank step, built and signed on the token.
+
+use cmp::build::{self, RequestKind};
+use cmp::client::PickupLink;
+use cmp::crmf::CertTemplate;
+use cmp::protection::{Protect, ProtectionError, SignatureProtection};
+use cmp::{BuildError, Issued, PkiMessage, Transaction, TransactionError};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::name::Name;
+use x509_cert::request::CertReq;
+
+use crate::token::{TokenError, TokenSignature, TokenSigner, token_error_of};
+
+/// A message ready to send and the transaction it begins or continues.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The transaction, to be kept for the answers.
+    pub transaction: Transaction,
+    /// The message to send.
+    pub message: PkiMessage,
+}
+
+/// Why a message could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollError {
+    /// The token could not sign (removed, logged out, device error).
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// The message could not be built.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The message could not be protected.
+    #[error("the request could not be signed: {0}")]
+    Protection(#[source] ProtectionError),
+    /// The transaction could not be started.
+    #[error(transparent)]
+    Transaction(#[from] TransactionError),
+}
+
+impl From<ProtectionError> for EnrollError {
+    fn from(e: ProtectionError) -> Self {
+        match &e {
+            ProtectionError::Signing(s) if token_error_of(s).is_some() => {
+                EnrollError::Token(token_failure(s))
+            }
+            _ => EnrollError::Protection(e),
+        }
+    }
+}
+
+/// The token's own error out of a signing failure, keeping removal recognisable.
+fn token_failure(e: &signature::Error) -> TokenError {
+    match token_error_of(e) {
+        Some(TokenError::Removed) => TokenError::Removed,
+        Some(TokenError::NotLoggedIn) => TokenError::NotLoggedIn,
+        Some(other) => TokenError::Library {
+            operation: "signing on the token",
+            detail: other.to_string(),
+        },
+        None => TokenError::Library {
+            operation: "signing on the token",
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// N2.6: the new client's request. The PKCS#10 request, signed on the token, is its own
+/// proof of possession; the message is not protected, because the bank approves it only
+/// after the signed paper application has arrived (docs/bank-protocol.md).
+pub fn new_request(csr: CertReq, recipient: Name) -> Result<Prepared, EnrollError> {
+    let header = build::new_header(build::null_dn(), GeneralName::DirectoryName(recipient))?;
+    let message = build::p10cr(header, csr);
+    let transaction = Transaction::begin(&message)?;
+    Ok(Prepared {
+        transaction,
+        message,
+    })
+}
+
+/// R2.7-R2.8: the renewal. The new key (on the new token) proves possession of itself;
+/// the message is protected by the old key (on the old token) with the old certificate,
+/// which is how the bank knows the request comes from the certificate's owner. The new
+/// certificate keeps the old subject.
+pub fn renewal_request(
+    new_key: &TokenSigner<'_, '_>,
+    old_key: &TokenSigner<'_, '_>,
+    old_certificate: &Certificate,
+    recipient: Name,
+) -> Result<Prepared, EnrollError> {
+    let subject = old_certificate.tbs_certificate().subject().clone();
+    let template = CertTemplate {
+        subject: Some(subject.clone()),
+        ..Default::default()
+    };
+    let controls = vec![build::old_cert_id_control(old_certificate)?];
+    let request =
+        build::signed_cert_req_msg::<_, TokenSignature>(0, template, Some(controls), new_key)
+            .map_err(|e| match e {
+                BuildError::Signing(s) => EnrollError::Token(token_failure(&s)),
+                other => EnrollError::Build(other),
+            })?;
+    let header = build::new_header(
+        GeneralName::DirectoryName(subject),
+        GeneralName::DirectoryName(recipient),
+    )?;
+    let mut message = build::cert_request(header, RequestKind::Kur, vec![request]);
+    SignatureProtection::<_, TokenSignature>::new(old_key, vec![old_certificate.clone()])
+        .protect(&mut message)?;
+    let transaction = Transaction::begin(&message)?;
+    Ok(Prepared {
+        transaction,
+        message,
+    })
+}
+
+/// N2.9 / R2.11: the first poll of a pickup from the e-mailed link. Not protected: it
+/// asks, and whatever it brings back is checked against the bank's certificate.
+pub fn pickup(link: &PickupLink, recipient: Name) -> Result<Prepared, EnrollError> {
+    let transaction = Transaction::resume(
+        build::null_dn(),
+        GeneralName::DirectoryName(recipient),
+        link.transaction_id(),
+    )?;
+    let message = transaction.poll_req()?;
+    Ok(Prepared {
+        transaction,
+        message,
+    })
+}
+
+/// N2.9 / R2.10: the acceptance act. The `certConf` binds the bank to exactly this
+/// certificate by its hash and is signed by `signer`, whose certificate is `signer_cert`:
+/// the new key and certificate for a new client, the old ones in a renewal.
+pub fn acceptance(
+    transaction: &Transaction,
+    issued: &Issued,
+    signer: &TokenSigner<'_, '_>,
+    signer_cert: &Certificate,
+) -> Result<PkiMessage, EnrollError> {
+    let mut message = transaction.cert_conf(issued)?;
+    message.header.sender =
+        GeneralName::DirectoryName(signer_cert.tbs_certificate().subject().clone());
+    SignatureProtection::<_, TokenSignature>::new(signer, vec![signer_cert.clone()])
+        .protect(&mut message)?;
+    Ok(message)
+}
