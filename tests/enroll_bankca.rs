@@ -13,6 +13,7 @@ use bankca::{Ca, ServeConfig, ServerHandle, State};
 use common::*;
 use der::{Encode, EncodePem};
 use smartkey::enroll::{self, Answer, BankEndpoint, ClientOptions, CmpClient, Issued, PickupLink};
+use smartkey::pki::subject::subject_name;
 use smartkey::pki::{Applicant, build_csr};
 use smartkey::token::{KeyAlgorithm, Module, Pin, PinRole, TokenSession, TokenSigner};
 use x509_cert::Certificate;
@@ -121,20 +122,36 @@ fn applicant(dir: &Path) -> Applicant {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("applicant")
 }
 
+/// How the first request carries the key: PKCS#10 (`p10cr`) or CRMF (`ir`).
+#[derive(Clone, Copy, Debug)]
+enum Form {
+    P10cr,
+    Ir,
+}
+
 /// N2.6 to N2.10 for a key already on the token: request, approval, link, pickup,
 /// acceptance signed by the new key, certificate saved. Returns the certificate.
 async fn new_client(
     bank: &Bank,
     agent: &str,
-    session: &TokenSession<'_>,
-    signer: &TokenSigner<'_, '_>,
+    (session, signer): (&TokenSession<'_>, &TokenSigner<'_, '_>),
+    form: Form,
     dir: &Path,
     mail_number: usize,
 ) -> Certificate {
     let endpoint = bank.endpoint(agent);
     let client = endpoint.client(&ClientOptions::default()).expect("client");
-    let csr = build_csr(&applicant(dir).validate().expect("valid"), signer).expect("csr");
-    let mut request = enroll::new_request(csr, endpoint.recipient()).expect("p10cr");
+    let applicant = applicant(dir).validate().expect("valid");
+    let mut request = match form {
+        Form::P10cr => {
+            let csr = build_csr(&applicant, signer).expect("csr");
+            enroll::new_request(csr, endpoint.recipient()).expect("p10cr")
+        }
+        Form::Ir => {
+            let subject = subject_name(&applicant).expect("subject");
+            enroll::initial_request(signer, subject, endpoint.recipient()).expect("ir")
+        }
+    };
     let answer = client
         .exchange(&mut request.transaction, &request.message)
         .await
@@ -228,23 +245,25 @@ async fn new_rsa_certificate_on_softhsm() {
     unsafe { std::env::set_var("SOFTHSM2_CONF", &hsm.conf) };
     let module = Module::load(&softhsm_module()).expect("SoftHSM2 loads");
     let session = prepared_session(&module, &serial);
-    let key = session.generate_rsa_2048("bank key").expect("key");
-    let signer = TokenSigner::new(&session, &key.id).expect("signer");
-
-    let cert = new_client(&bank, "6184", &session, &signer, hsm.dir.path(), 1).await;
-    assert_eq!(
-        cert.signature_algorithm().oid.to_string(),
-        "1.2.840.113549.1.1.11"
-    );
+    let dir = hsm.dir.path();
+    let mut certs = Vec::new();
+    for (n, form) in [Form::P10cr, Form::Ir].into_iter().enumerate() {
+        let key = session.generate_rsa_2048("bank key").expect("key");
+        let signer = TokenSigner::new(&session, &key.id).expect("signer");
+        let cert = new_client(&bank, "6184", (&session, &signer), form, dir, n + 1).await;
+        assert_eq!(
+            cert.signature_algorithm().oid.to_string(),
+            "1.2.840.113549.1.1.11"
+        );
+        openssl_verify(bank.server.ca().rsa_certificate(), &cert, dir, false);
+        certs.push(cert);
+    }
     let pairs = session.key_pairs(true).expect("pairs");
-    assert_eq!(pairs.len(), 1);
-    assert_eq!(pairs[0].certificate.as_ref(), Some(&cert));
-    openssl_verify(
-        bank.server.ca().rsa_certificate(),
-        &cert,
-        hsm.dir.path(),
-        false,
-    );
+    assert_eq!(pairs.len(), 2);
+    for pair in pairs {
+        let cert = pair.certificate.expect("each key has its certificate");
+        assert!(certs.contains(&cert));
+    }
 }
 
 /// The whole renewal of seed 000 in messages: a GOST certificate on the old token, a new
@@ -271,7 +290,7 @@ async fn gost_renewal_on_the_virtual_rutoken() {
         .generate(KeyAlgorithm::Gost2012_256, "old key")
         .expect("old GOST key");
     let old_signer = TokenSigner::new(&old, &old_key.id).expect("signer");
-    let old_cert = new_client(&bank, "5282", &old, &old_signer, dir, 1).await;
+    let old_cert = new_client(&bank, "5282", (&old, &old_signer), Form::P10cr, dir, 1).await;
     assert_eq!(
         old_cert.signature_algorithm().oid.to_string(),
         "1.2.643.7.1.1.3.2"

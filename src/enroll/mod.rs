@@ -13,7 +13,9 @@ mod bank;
 mod request;
 
 pub use bank::{BankEndpoint, EndpointError};
-pub use request::{EnrollError, Prepared, acceptance, new_request, pickup, renewal_request};
+pub use request::{
+    EnrollError, Prepared, acceptance, initial_request, new_request, pickup, renewal_request,
+};
 
 pub use cmp::client::{ClientError, ClientOptions, CmpClient, PickupLink, ResponseTrust};
 pub use cmp::{Answer, Issued, Transaction};

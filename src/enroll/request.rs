@@ -78,6 +78,36 @@ pub fn new_request(csr: CertReq, recipient: Name) -> Result<Prepared, EnrollErro
     })
 }
 
+/// N2.6 for a CA that prefers CRMF to PKCS#10: an `ir` whose proof of possession is a
+/// signature by the new key over the request, unprotected for the same reason as
+/// [`new_request`].
+pub fn initial_request(
+    new_key: &TokenSigner<'_, '_>,
+    subject: Name,
+    recipient: Name,
+) -> Result<Prepared, EnrollError> {
+    let template = CertTemplate {
+        subject: Some(subject),
+        ..Default::default()
+    };
+    let request = build::signed_cert_req_msg::<_, TokenSignature>(0, template, None, new_key)
+        .map_err(signing_failure)?;
+    let header = build::new_header(build::null_dn(), GeneralName::DirectoryName(recipient))?;
+    let message = build::cert_request(header, RequestKind::Ir, vec![request]);
+    let transaction = Transaction::begin(&message)?;
+    Ok(Prepared {
+        transaction,
+        message,
+    })
+}
+
+fn signing_failure(e: BuildError) -> EnrollError {
+    match e {
+        BuildError::Signing(s) => EnrollError::Token(token_failure(&s)),
+        other => EnrollError::Build(other),
+    }
+}
+
 /// R2.7-R2.8: the renewal. The new key (on the new token) proves possession of itself;
 /// the message is protected by the old key (on the old token) with the old certificate,
 /// which is how the bank knows the request comes from the certificate's owner. The new

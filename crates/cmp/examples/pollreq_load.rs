@@ -33,7 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tasks = Vec::new();
     for _ in 0..workers {
         let (url, ca, csr) = (url.clone(), ca.clone(), csr.clone());
-        tasks.push(tokio::spawn(async move { worker(url, ca, csr, duration).await }));
+        tasks.push(tokio::spawn(
+            async move { worker(url, ca, csr, duration).await },
+        ));
     }
     let (mut answers, mut errors) = (0u64, 0u64);
     for task in tasks {
@@ -42,7 +44,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         errors += e;
     }
     let rate = answers as f64 / duration.as_secs_f64();
-    println!("{answers} pollRep answers, {errors} errors in {duration:?} with {workers} workers: {rate:.0} per second");
+    println!(
+        "{answers} pollRep answers, {errors} errors in {duration:?} with {workers} workers: {rate:.0} per second"
+    );
     Ok(())
 }
 
@@ -60,14 +64,15 @@ async fn worker(
     )
     .map_err(|e| e.to_string())?;
     let header = build::new_header(build::null_dn(), recipient).map_err(|e| e.to_string())?;
-    let request = build::p10cr(
-        header,
-        CertReq::from_der(&csr).map_err(|e| e.to_string())?,
-    );
+    let request = build::p10cr(header, CertReq::from_der(&csr).map_err(|e| e.to_string())?);
     let mut transaction = Transaction::begin(&request).map_err(|e| e.to_string())?;
     match client.exchange(&mut transaction, &request).await {
         Ok(Answer::Waiting { .. }) => {}
-        other => return Err(format!("the CA did not leave the request waiting: {other:?}")),
+        other => {
+            return Err(format!(
+                "the CA did not leave the request waiting: {other:?}"
+            ));
+        }
     }
     let (mut answers, mut errors) = (0u64, 0u64);
     let deadline = Instant::now() + duration;
