@@ -11,14 +11,18 @@
 //! - [`preflight`]: the checks run before any flow (`smartkey check`);
 //! - [`logging`] and [`support`]: the log file, and redacted support bundles;
 //! - [`enroll`]: requests to the bank's CA over CMP, signed on the token, and their pickup;
+//! - [`wizard`]: the bank's procedures as a pure state machine (inputs in, effects and
+//!   screens out), and [`i18n`], every text it shows in Russian and English;
 //! - [`cli`]: the scriptable command line over those layers.
 
 pub mod bank;
 pub mod cli;
 pub mod config;
 pub mod enroll;
+pub mod i18n;
 pub mod logging;
 pub mod pki;
 pub mod preflight;
 pub mod support;
 pub mod token;
+pub mod wizard;

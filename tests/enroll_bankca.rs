@@ -306,9 +306,10 @@ async fn gost_renewal_on_the_virtual_rutoken() {
     // R2.8: the request, protected by the old key.
     let endpoint = bank.endpoint("5282");
     let client = endpoint.client(&ClientOptions::default()).expect("client");
+    // R2.7 on the new token, R2.8 on the old one: never both at once.
+    let proof = enroll::renewal_proof(&new_signer, &old_cert).expect("proof of possession");
     let mut request =
-        enroll::renewal_request(&new_signer, &old_signer, &old_cert, endpoint.recipient())
-            .expect("kur");
+        enroll::renewal_request(proof, &old_signer, &old_cert, endpoint.recipient()).expect("kur");
     let answer = client
         .exchange(&mut request.transaction, &request.message)
         .await

@@ -2,7 +2,7 @@
 
 use cmp::build::{self, RequestKind};
 use cmp::client::PickupLink;
-use cmp::crmf::CertTemplate;
+use cmp::crmf::{CertReqMsg, CertTemplate};
 use cmp::protection::{Protect, ProtectionError, SignatureProtection};
 use cmp::{BuildError, Issued, PkiMessage, Transaction, TransactionError};
 use x509_cert::Certificate;
@@ -108,33 +108,38 @@ fn signing_failure(e: BuildError) -> EnrollError {
     }
 }
 
-/// R2.7-R2.8: the renewal. The new key (on the new token) proves possession of itself;
-/// the message is protected by the old key (on the old token) with the old certificate,
-/// which is how the bank knows the request comes from the certificate's owner. The new
-/// certificate keeps the old subject.
-pub fn renewal_request(
+/// R2.7: the new half of a renewal, made while the new token is inserted: the request
+/// for a certificate with the old subject and the new key, with the new key's proof of
+/// possession. The old and new tokens are never inserted together (PROCEDURE.md R2.4,
+/// R2.8), so the old key's signature comes later, with [`renewal_request`].
+pub fn renewal_proof(
     new_key: &TokenSigner<'_, '_>,
+    old_certificate: &Certificate,
+) -> Result<CertReqMsg, EnrollError> {
+    let template = CertTemplate {
+        subject: Some(old_certificate.tbs_certificate().subject().clone()),
+        ..Default::default()
+    };
+    let controls = vec![build::old_cert_id_control(old_certificate)?];
+    build::signed_cert_req_msg::<_, TokenSignature>(0, template, Some(controls), new_key)
+        .map_err(signing_failure)
+}
+
+/// R2.8: the renewal (`kur`) carrying `proof` from [`renewal_proof`], protected by the
+/// old key (on the old token, inserted again) with the old certificate, which is how the
+/// bank knows the request comes from the certificate's owner. The new certificate keeps
+/// the old subject.
+pub fn renewal_request(
+    proof: CertReqMsg,
     old_key: &TokenSigner<'_, '_>,
     old_certificate: &Certificate,
     recipient: Name,
 ) -> Result<Prepared, EnrollError> {
-    let subject = old_certificate.tbs_certificate().subject().clone();
-    let template = CertTemplate {
-        subject: Some(subject.clone()),
-        ..Default::default()
-    };
-    let controls = vec![build::old_cert_id_control(old_certificate)?];
-    let request =
-        build::signed_cert_req_msg::<_, TokenSignature>(0, template, Some(controls), new_key)
-            .map_err(|e| match e {
-                BuildError::Signing(s) => EnrollError::Token(token_failure(&s)),
-                other => EnrollError::Build(other),
-            })?;
     let header = build::new_header(
-        GeneralName::DirectoryName(subject),
+        GeneralName::DirectoryName(old_certificate.tbs_certificate().subject().clone()),
         GeneralName::DirectoryName(recipient),
     )?;
-    let mut message = build::cert_request(header, RequestKind::Kur, vec![request]);
+    let mut message = build::cert_request(header, RequestKind::Kur, vec![proof]);
     SignatureProtection::<_, TokenSignature>::new(old_key, vec![old_certificate.clone()])
         .protect(&mut message)?;
     let transaction = Transaction::begin(&message)?;

@@ -1,0 +1,13 @@
+//! Pieces several bank steps share: which token is in ([`gate`]), one token out of
+//! several ([`pick`]), PINs ([`pins`]), the key for a request ([`key`]), sending and
+//! recording a request ([`send`]), the bank choice ([`bank`]), a waiting request offered
+//! again ([`pending`]), and the form's field checks ([`checks`]).
+
+pub mod bank;
+pub mod checks;
+pub mod gate;
+pub mod key;
+pub mod pending;
+pub mod pick;
+pub mod pins;
+pub mod send;

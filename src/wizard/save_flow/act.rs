@@ -1,0 +1,160 @@
+//! After the certificate is saved and checked: the acceptance act to print in two
+//! copies and sign (N2.10), or for a renewal the check of the new certificate's
+//! validity (R2.12). The request's local record is done with.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Msg;
+use crate::wizard::codes::StepCode;
+use crate::wizard::document::{self, Document, Saving};
+use crate::wizard::effect::Effect;
+use crate::wizard::ended::Ending;
+use crate::wizard::facts::Facts;
+use crate::wizard::input::{Answer, Input, Operation, Outcome};
+use crate::wizard::model::CertificateView;
+use crate::wizard::renew_flow::current::certificate_summary;
+use crate::wizard::screen::{Action, ActionKind, FlowKind, Level, Notice, Progress, Screen};
+use crate::wizard::step::{Next, Step};
+
+use super::{Issue, SaveStep, end};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActStep {
+    pub issue: Issue,
+    /// The certificate as read back from the token.
+    pub verified: CertificateView,
+    pub renewal: bool,
+    pub saving: Saving,
+}
+
+impl ActStep {
+    fn document(&self, facts: &Facts) -> Document {
+        let bank = facts.bank_info(self.issue.pickup.pickup.agent_id);
+        document::act(&bank, &self.verified, facts.today)
+    }
+
+    fn wrap(self) -> Step {
+        if self.renewal {
+            Step::Save(SaveStep::Check(self))
+        } else {
+            Step::Save(SaveStep::NewAct(self))
+        }
+    }
+
+    pub fn enter(
+        issue: Issue,
+        verified: Box<CertificateView>,
+        renewal: bool,
+        facts: &mut Facts,
+    ) -> Next {
+        let transaction = issue.pickup.pickup.transaction.clone();
+        facts.pending.retain(|p| p.transaction != transaction);
+        let step = ActStep {
+            issue,
+            verified: *verified,
+            renewal,
+            saving: Saving::InProgress,
+        };
+        let effects = vec![
+            Effect::ClearPending { transaction },
+            Effect::SaveDocument {
+                document: step.document(facts),
+            },
+        ];
+        (step.wrap(), effects)
+    }
+
+    pub fn code(&self) -> StepCode {
+        if self.renewal {
+            StepCode::R2_12
+        } else {
+            StepCode::N2_10
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        matches!(self.saving, Saving::InProgress)
+    }
+
+    pub fn handle(mut self, input: Input, facts: &mut Facts) -> Next {
+        match input {
+            Input::Done(Outcome::DocumentSaved { location }) if self.is_busy() => {
+                self.saving = Saving::Saved { location };
+            }
+            Input::Done(Outcome::Failed(f))
+                if self.is_busy() && f.during == Operation::SaveDocument =>
+            {
+                self.saving = Saving::Failed { kind: f.kind };
+            }
+            Input::Person(Answer::Retry) if matches!(self.saving, Saving::Failed { .. }) => {
+                self.saving = Saving::InProgress;
+                let effect = Effect::SaveDocument {
+                    document: self.document(facts),
+                };
+                return (self.wrap(), vec![effect]);
+            }
+            Input::Person(Answer::Next) if !self.is_busy() => {
+                return if self.renewal {
+                    end(StepCode::R2_12, Ending::RenewalSaved)
+                } else {
+                    end(StepCode::N2_11, Ending::CertificateSaved)
+                };
+            }
+            _ => {}
+        }
+        (self.wrap(), Vec::new())
+    }
+
+    pub fn screen(&self, facts: &Facts) -> Screen {
+        let title = if self.renewal {
+            Msg::CheckTitle
+        } else {
+            Msg::ActTitle
+        };
+        let mut screen = facts.screen(self.code(), FlowKind::Save, title);
+        screen.body.push(Msg::CertificateSavedOk);
+        screen.body.push(certificate_summary(&self.verified));
+        if let Some(days) = self.verified.days_left(facts.today) {
+            screen.body.push(Msg::DaysLeft { days });
+        }
+        if self.renewal {
+            screen.body.push(Msg::CheckValidityOnline {
+                url: facts.bank.as_ref().and_then(|b| b.online_bank_url.clone()),
+            });
+        }
+        screen.body.push(Msg::PrintActTwice);
+        screen.document = Some(self.document(facts));
+        match &self.saving {
+            Saving::InProgress => {
+                screen.progress = Some(Progress::Working {
+                    label: Msg::SavingDocument,
+                });
+            }
+            Saving::Saved { location } => {
+                screen.notice = Some(Notice::new(
+                    Level::Info,
+                    Msg::DocumentSavedAt {
+                        location: location.clone(),
+                    },
+                ));
+            }
+            Saving::Failed { kind } => {
+                screen.notice = Some(Notice::new(
+                    Level::Error,
+                    Msg::Failed { kind: kind.clone() },
+                ));
+                screen.actions.push(Action {
+                    kind: ActionKind::Retry,
+                    label: Msg::ActionRetry,
+                });
+            }
+        }
+        if !self.is_busy() {
+            screen.actions.push(Action {
+                kind: ActionKind::Next,
+                label: Msg::ActionNext,
+            });
+        }
+        screen
+    }
+}

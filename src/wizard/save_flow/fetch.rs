@@ -1,0 +1,162 @@
+//! Asking the bank about the request of the link (N2.9, R2.10): issued, still waiting
+//! (with when to ask again, and for a first certificate the reminder that the bank
+//! waits for the signed application), refused, or too late (the 2-day and 3-day rules
+//! of N2.8, each in plain words).
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Msg;
+use crate::wizard::codes::StepCode;
+use crate::wizard::effect::Effect;
+use crate::wizard::ended::Ending;
+use crate::wizard::facts::Facts;
+use crate::wizard::input::{Answer, BankAnswer, FailureKind, Input, Operation, Outcome};
+use crate::wizard::model::RequestKind;
+use crate::wizard::screen::{Action, ActionKind, FlowKind, Level, Notice, Progress, Screen};
+use crate::wizard::step::{Next, Step};
+
+use super::{Issue, Pickup, SaveStep, decide, end, final_refusal};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    Asking,
+    /// The bank has not decided yet.
+    Waiting {
+        check_after_secs: Option<u64>,
+        reason: Vec<String>,
+    },
+    /// The bank could not be asked.
+    Failed {
+        kind: FailureKind,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchStep {
+    pub pickup: Pickup,
+    pub phase: Phase,
+}
+
+impl FetchStep {
+    pub fn start(pickup: Pickup) -> Next {
+        let effect = Effect::Poll {
+            pickup: pickup.pickup.clone(),
+        };
+        let step = FetchStep {
+            pickup,
+            phase: Phase::Asking,
+        };
+        (Step::Save(SaveStep::Fetch(step)), vec![effect])
+    }
+
+    fn renewal(&self) -> bool {
+        matches!(
+            self.pickup.record.as_ref().map(|r| &r.kind),
+            Some(RequestKind::Renewal { .. })
+        )
+    }
+
+    pub fn code(&self) -> StepCode {
+        if self.renewal() {
+            StepCode::R2_10
+        } else {
+            StepCode::N2_9
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        matches!(self.phase, Phase::Asking)
+    }
+
+    pub fn handle(mut self, input: Input) -> Next {
+        match input {
+            Input::Done(Outcome::BankAnswered(answer)) if self.is_busy() => match answer {
+                BankAnswer::Issued(issued) => {
+                    return decide::route(Issue {
+                        pickup: self.pickup,
+                        issued: *issued,
+                    });
+                }
+                BankAnswer::Rejected { reasons } => {
+                    return end(self.code(), Ending::Rejected { reasons });
+                }
+                BankAnswer::Waiting {
+                    check_after_secs,
+                    reason,
+                } => {
+                    self.phase = Phase::Waiting {
+                        check_after_secs,
+                        reason,
+                    };
+                }
+            },
+            Input::Done(Outcome::Failed(f)) if self.is_busy() && f.during == Operation::Poll => {
+                if let Some(ending) = final_refusal(&f.kind) {
+                    return end(self.code(), ending);
+                }
+                self.phase = Phase::Failed { kind: f.kind };
+            }
+            Input::Person(Answer::Retry) if !self.is_busy() => {
+                self.phase = Phase::Asking;
+                let effect = Effect::Poll {
+                    pickup: self.pickup.pickup.clone(),
+                };
+                return (Step::Save(SaveStep::Fetch(self)), vec![effect]);
+            }
+            _ => {}
+        }
+        (Step::Save(SaveStep::Fetch(self)), Vec::new())
+    }
+
+    pub fn screen(&self, facts: &Facts) -> Screen {
+        let mut screen = facts.screen(self.code(), FlowKind::Save, Msg::SaveTitle);
+        screen.body.push(Msg::SaveIntro {
+            transaction: self.pickup.pickup.transaction.short(),
+        });
+        match &self.phase {
+            Phase::Asking => {
+                screen.progress = Some(Progress::Working {
+                    label: Msg::AskingBank,
+                });
+            }
+            Phase::Waiting {
+                check_after_secs,
+                reason,
+            } => {
+                screen.notice = Some(Notice::new(Level::Info, Msg::NotIssuedYet));
+                if !reason.is_empty() {
+                    screen.body.push(Msg::BankSays {
+                        words: reason.clone(),
+                    });
+                }
+                if !self.renewal() {
+                    screen.body.push(Msg::BankWaitsForScan {
+                        operations_email: facts
+                            .bank
+                            .as_ref()
+                            .and_then(|b| b.operations_email.clone()),
+                    });
+                }
+                screen.body.push(Msg::AskAgainAfter {
+                    minutes: check_after_secs.map(|s| s.div_ceil(60)),
+                });
+                screen.actions.push(Action {
+                    kind: ActionKind::Retry,
+                    label: Msg::ActionAskAgain,
+                });
+            }
+            Phase::Failed { kind } => {
+                screen.notice = Some(Notice::new(
+                    Level::Error,
+                    Msg::Failed { kind: kind.clone() },
+                ));
+                screen.actions.push(Action {
+                    kind: ActionKind::Retry,
+                    label: Msg::ActionRetry,
+                });
+            }
+        }
+        screen
+    }
+}
