@@ -79,9 +79,18 @@ async fn worker(
     while Instant::now() < deadline {
         match client.poll(&mut transaction, &Unprotected).await {
             Ok(Answer::Waiting { .. }) => answers += 1,
-            Ok(other) => return Err(format!("unexpected answer while polling: {other:?}")),
+            Ok(other) => return Err(format!("unexpected answer while polling: {}", kind(&other))),
             Err(_) => errors += 1,
         }
     }
     Ok((answers, errors))
+}
+
+fn kind(answer: &Answer) -> &'static str {
+    match answer {
+        Answer::Waiting { .. } => "waiting",
+        Answer::Issued(_) => "issued",
+        Answer::Rejected(_) => "rejected",
+        Answer::Confirmed => "confirmed",
+    }
 }
