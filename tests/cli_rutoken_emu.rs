@@ -8,26 +8,6 @@ use std::process::Command;
 
 use common::*;
 
-fn pin_change(emu: &RutokenEmu, serial: &str, admin: bool, old: &str, new: &str) -> Run {
-    let mut cmd = emu.smartkey();
-    cmd.args([
-        "pin",
-        "change",
-        "--serial",
-        serial,
-        "--pin-env",
-        "OLD",
-        "--new-pin-env",
-        "NEW",
-    ])
-    .env("OLD", old)
-    .env("NEW", new);
-    if admin {
-        cmd.arg("--admin");
-    }
-    run(&mut cmd)
-}
-
 fn tokens_json(emu: &RutokenEmu) -> serde_json::Value {
     let r = run(emu.smartkey().args(["tokens", "--json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -50,7 +30,7 @@ fn gost_and_rsa_requests_from_a_fresh_virtual_rutoken_verify_under_openssl() {
         (false, FACTORY_PIN, NEW_PIN),
         (true, FACTORY_ADMIN_PIN, NEW_ADMIN_PIN),
     ] {
-        let r = pin_change(&emu, &serial, admin, old, new);
+        let r = pin_change(&mut emu.smartkey(), Some(&serial), admin, old, new);
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_no_pins(&r);
     }

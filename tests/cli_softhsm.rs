@@ -14,23 +14,7 @@ fn change_both_pins(hsm: &SoftHsm, serial: &str) {
         (false, FACTORY_PIN, NEW_PIN),
         (true, FACTORY_ADMIN_PIN, NEW_ADMIN_PIN),
     ] {
-        let mut cmd = hsm.smartkey();
-        cmd.args([
-            "pin",
-            "change",
-            "--serial",
-            serial,
-            "--pin-env",
-            "OLD",
-            "--new-pin-env",
-            "NEW",
-        ])
-        .env("OLD", old)
-        .env("NEW", new);
-        if admin {
-            cmd.arg("--admin");
-        }
-        let r = run(&mut cmd);
+        let r = pin_change(&mut hsm.smartkey(), Some(serial), admin, old, new);
         assert_eq!(r.code, 0, "pin change failed: {}", r.stderr);
         assert!(r.stdout.contains("is changed"), "{}", r.stdout);
         assert_no_pins(&r);

@@ -62,32 +62,13 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn pin_change(emu: &RutokenEmu, admin: bool, old: &str, new: &str) -> Run {
-    let mut cmd = emu.smartkey();
-    cmd.args([
-        "-vv",
-        "pin",
-        "change",
-        "--pin-env",
-        "OLD",
-        "--new-pin-env",
-        "NEW",
-    ])
-    .env("OLD", old)
-    .env("NEW", new);
-    if admin {
-        cmd.arg("--admin");
-    }
-    run(&mut cmd)
-}
-
 #[test]
 fn neither_the_log_nor_the_support_bundle_holds_a_pin_used_in_the_run() {
     let emu = RutokenEmu::new();
     let serial = emu.add_token("5EC2E7A1", "bundle-test");
 
     // The user PIN through environment variables, the admin PIN through files.
-    let r = pin_change(&emu, false, FACTORY_PIN, NEW_PIN);
+    let r = pin_change(emu.smartkey().arg("-vv"), None, false, FACTORY_PIN, NEW_PIN);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let old_file = emu.path("old-admin.txt");
     let new_file = emu.path("new-admin.txt");

@@ -373,3 +373,25 @@ pub fn gost_openssl_conf(dir: &Path) -> PathBuf {
     .expect("conf");
     conf
 }
+
+/// Runs `cmd` (a `smartkey` command, with any global flags already added) as
+/// `pin change`, the old and new PINs passed through the environment, never argv.
+pub fn pin_change(
+    cmd: &mut Command,
+    serial: Option<&str>,
+    admin: bool,
+    old: &str,
+    new: &str,
+) -> Run {
+    cmd.args(["pin", "change"]);
+    if let Some(serial) = serial {
+        cmd.args(["--serial", serial]);
+    }
+    cmd.args(["--pin-env", "OLD", "--new-pin-env", "NEW"])
+        .env("OLD", old)
+        .env("NEW", new);
+    if admin {
+        cmd.arg("--admin");
+    }
+    run(cmd)
+}
