@@ -1,34 +1,22 @@
 #!/usr/bin/env bash
-# The main job, for now: a throw-away SoftHSM2 token with the factory PINs,
-# `smartkey tokens` and the preflight `smartkey check` on it. Nothing outside a
-# temporary directory is touched (smartkey's log and config go there too).
+# The main job: `smartkey demo`, on virtual tokens against a bank CA run in-process.
+# It plays its built-in script (scripts/demo-script.jsonl): a first certificate on a blank
+# token (N2.1-N2.8), the renewal from an old carrier onto a Rutoken ECP 2.0 with the two
+# token swaps (R2.1-R2.9), and saving the renewed certificate from the e-mailed link
+# (R2.10-R2.12). Nothing outside a temporary directory is touched (smartkey's log,
+# records and transcripts go there too). Pass --plain to type the answers yourself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --quiet --bin smartkey
+# The virtual Rutoken (module and command) is built next to smartkey.
+cargo build --quiet --workspace
 smartkey="${CARGO_TARGET_DIR:-target}/debug/smartkey"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-  "$work/tokens" > "$work/softhsm2.conf"
-export SOFTHSM2_CONF="$work/softhsm2.conf"
 export XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
-softhsm2-util --init-token --free --label "smartkey demo" \
-  --pin 12345678 --so-pin 87654321 >/dev/null
-
-module=""
-for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so \
-         /usr/local/lib/softhsm/libsofthsm2.so /usr/lib64/softhsm/libsofthsm2.so; do
-  if [ -f "$m" ]; then module=$m; break; fi
-done
-if [ -z "$module" ]; then
-  echo "demo: the SoftHSM2 module was not found after installing softhsm2" >&2
-  exit 1
+if [ "${1:-}" = "--plain" ]; then
+  "$smartkey" demo --plain --dir "$work/demo"
+else
+  "$smartkey" demo --dir "$work/demo" < /dev/null
 fi
-echo "A throw-away SoftHSM2 token (PIN 12345678, admin PIN 87654321) in $work:"
-"$smartkey" --module "$module" tokens
-echo
-echo "The preflight check (exit code 0: all OK, 1: warnings such as a virtual machine):"
-"$smartkey" --module "$module" check || [ $? -eq 1 ]

@@ -13,8 +13,11 @@
 //! - [`enroll`]: requests to the bank's CA over CMP, signed on the token, and their pickup;
 //! - [`wizard`]: the bank's procedures as a pure state machine (inputs in, effects and
 //!   screens out), and [`i18n`], every text it shows in Russian and English;
+//! - [`ui`]: the wizard's screens drawn in the terminal, or as plain text for line mode
+//!   and transcripts;
 //! - [`cli`]: the scriptable command line over those layers.
 
+pub mod app;
 pub mod bank;
 pub mod cli;
 pub mod config;
@@ -25,4 +28,5 @@ pub mod pki;
 pub mod preflight;
 pub mod support;
 pub mod token;
+pub mod ui;
 pub mod wizard;

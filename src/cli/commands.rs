@@ -125,7 +125,13 @@ pub(super) fn run(
         | Command::Banks { .. }
         | Command::Support(_)
         | Command::Completions { .. }
-        | Command::Man { .. } => Err(CliError::Usage(
+        | Command::Man { .. }
+        | Command::New(_)
+        | Command::Renew(_)
+        | Command::Save { .. }
+        | Command::DestroyOldKey(_)
+        | Command::Status { .. }
+        | Command::Demo(_) => Err(CliError::Usage(
             "this command does not work on a token".into(),
         )),
         Command::Cert(CertCommand::List {

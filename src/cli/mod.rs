@@ -5,6 +5,7 @@
 mod check;
 mod commands;
 mod error;
+mod flows;
 mod generate;
 mod pin_input;
 mod support;
@@ -20,6 +21,7 @@ use crate::config::{Lang, Origin, Overrides, Setting, Settings};
 use crate::preflight::CheckId;
 
 pub use error::{CliError, EXIT_CODES_HELP, exit};
+pub use flows::{DemoArgs, FlowArgs};
 pub use pin_input::{NewPinSource, PinSource};
 
 /// What `--help` says about settings, the config file and logs.
@@ -161,6 +163,31 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A first certificate (the bank's steps N2.1-N2.7): the form, the PINs, the key and
+    /// the request, ending with the application to sign and send.
+    New(FlowArgs),
+    /// Renew the certificate onto a new Rutoken ECP 2.0 (R2.1-R2.8), with the two token
+    /// swaps the bank's procedure asks for.
+    Renew(FlowArgs),
+    /// Save the certificate from the bank's e-mailed link (N2.9-N2.10, R2.10-R2.12).
+    Save {
+        /// The link from the bank's e-mail.
+        link: String,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+    /// Destroy the old key after the renewal (R2.13), once the first payment signed with
+    /// the new key has gone through. Asks for an explicit confirmation.
+    DestroyOldKey(FlowArgs),
+    /// Training: the new, renew and save flows on virtual tokens, against a bank CA run
+    /// here (needs `cargo build --workspace` for the virtual Rutoken).
+    Demo(DemoArgs),
+    /// The requests waiting at a bank (the local records; no secret is in them).
+    Status {
+        /// Print a JSON array, one object per request.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check that everything is ready: library, smart card service, tokens, system,
     /// terminal, versions, the bank's CA.
     Check(CheckArgs),
@@ -208,6 +235,12 @@ impl Command {
     /// The command's name, for the log.
     pub fn name(&self) -> &'static str {
         match self {
+            Command::New(_) => "new",
+            Command::Renew(_) => "renew",
+            Command::Save { .. } => "save",
+            Command::DestroyOldKey(_) => "destroy-old-key",
+            Command::Status { .. } => "status",
+            Command::Demo(_) => "demo",
             Command::Check(_) => "check",
             Command::Tokens { .. } => "tokens",
             Command::Pin(PinCommand::Change { .. }) => "pin change",
@@ -406,6 +439,32 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
             support::bundle(Settings::resolve_lenient(overrides), &args, out)
         }
         Command::Banks { json } => check::banks(&Settings::resolve(overrides)?, json, out),
+        Command::Status { json } => flows::status(json, out),
+        Command::Demo(args) => flows::demo(&Settings::resolve(overrides)?, &args, out),
+        Command::New(args) => flows::run(
+            &Settings::resolve(overrides)?,
+            flows::Which::New,
+            &args,
+            out,
+        ),
+        Command::Renew(args) => flows::run(
+            &Settings::resolve(overrides)?,
+            flows::Which::Renew,
+            &args,
+            out,
+        ),
+        Command::Save { link, flow } => flows::run(
+            &Settings::resolve(overrides)?,
+            flows::Which::Save(link),
+            &flow,
+            out,
+        ),
+        Command::DestroyOldKey(args) => flows::run(
+            &Settings::resolve(overrides)?,
+            flows::Which::DestroyOldKey,
+            &args,
+            out,
+        ),
         command => commands::run(&Settings::resolve(overrides)?, command, out).map(|()| exit::OK),
     }
 }

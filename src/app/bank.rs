@@ -1,0 +1,235 @@
+//! The bank's side of the runtime: one CMP conversation per transaction, kept from the
+//! request's building (on the token) through sending, polling and the acceptance act,
+//! and every exchange bounded in time.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use cmp::client::Url;
+use cmp::{CertReqMsg, PkiHeader, PkiMessage};
+use x509_cert::name::Name;
+
+use crate::bank::BankProfile;
+use crate::enroll::{self, Answer, BankEndpoint, ClientOptions, Issued, PickupLink, Transaction};
+use crate::wizard::{
+    BankAnswer, CertificateView, FailureKind, IssuedCertificate, PickupRef, TransactionId,
+};
+
+use super::failure;
+
+/// The longest one exchange may take, beyond the HTTP client's own limits.
+const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(45);
+/// How long a pickup keeps asking a bank that is still issuing, as it asks to be asked.
+const PICKUP_PATIENCE: Duration = Duration::from_secs(30);
+
+/// What is known of one transaction.
+#[derive(Default)]
+pub struct Conversation {
+    pub agent_id: u32,
+    /// Set once the first message is built (or the pickup resumed it).
+    pub transaction: Option<Transaction>,
+    /// The first message, built and signed, waiting to be sent.
+    pub outgoing: Option<PkiMessage>,
+    /// R2.7's half of a renewal: the new key's proof and the header it will go under.
+    pub renewal: Option<(CertReqMsg, PkiHeader)>,
+    /// The certificate the bank issued, for the acceptance act.
+    pub issued: Option<Issued>,
+}
+
+/// The banks the runtime may talk to and the conversations under way.
+pub struct BankSide {
+    banks: Vec<BankProfile>,
+    options: ClientOptions,
+    conversations: HashMap<TransactionId, Conversation>,
+}
+
+impl BankSide {
+    pub fn new(banks: Vec<BankProfile>) -> BankSide {
+        BankSide {
+            banks,
+            options: ClientOptions::default(),
+            conversations: HashMap::new(),
+        }
+    }
+
+    fn profile(&self, agent_id: u32) -> Result<&BankProfile, FailureKind> {
+        self.banks
+            .iter()
+            .find(|b| b.agent_id == agent_id)
+            .ok_or_else(|| FailureKind::BankUnreachable {
+                detail: format!("smartkey has no profile for the bank with agentId {agent_id}"),
+            })
+    }
+
+    /// The bank's CA endpoint, trusting the profile's anchor.
+    pub fn endpoint(&self, agent_id: u32) -> Result<BankEndpoint, FailureKind> {
+        let profile = self.profile(agent_id)?;
+        let (certs, roots) = match &profile.trust_anchor {
+            Some(t) => (t.certificates().to_vec(), t.certificates_der().to_vec()),
+            None => (Vec::new(), Vec::new()),
+        };
+        BankEndpoint::new(&profile.ca_url, &agent_id.to_string(), certs)
+            .map(|e| e.with_tls_roots(roots))
+            .map_err(|e| FailureKind::BankUnreachable {
+                detail: e.to_string(),
+            })
+    }
+
+    /// The name requests to `agent_id` are addressed to.
+    pub fn recipient(&self, agent_id: u32) -> Result<Name, FailureKind> {
+        Ok(self.endpoint(agent_id)?.recipient())
+    }
+
+    pub fn conversation(&mut self, id: &TransactionId) -> &mut Conversation {
+        self.conversations.entry(id.clone()).or_default()
+    }
+
+    pub fn get(&self, id: &TransactionId) -> Option<&Conversation> {
+        self.conversations.get(id)
+    }
+
+    async fn exchange(
+        &self,
+        agent_id: u32,
+        transaction: &mut Transaction,
+        message: &PkiMessage,
+    ) -> Result<Answer, FailureKind> {
+        let client = self
+            .endpoint(agent_id)?
+            .client(&self.options)
+            .map_err(|e| failure::bank(&e))?;
+        match tokio::time::timeout(EXCHANGE_TIMEOUT, client.exchange(transaction, message)).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(failure::bank(&e)),
+            Err(_) => Err(failure::timeout(EXCHANGE_TIMEOUT.as_secs())),
+        }
+    }
+
+    /// Sends the request built for `id` (N2.6, R2.8).
+    pub async fn send(&mut self, id: &TransactionId) -> Result<BankAnswer, FailureKind> {
+        let c = self.conversations.get(id);
+        let (agent_id, mut transaction, message) = match c {
+            Some(Conversation {
+                agent_id,
+                transaction: Some(t),
+                outgoing: Some(m),
+                ..
+            }) => (*agent_id, t.clone(), m.clone()),
+            _ => return Err(FailureKind::UnknownRequest),
+        };
+        let answer = self.exchange(agent_id, &mut transaction, &message).await;
+        self.settle(id, transaction, answer)
+    }
+
+    /// Asks the bank about a request (N2.9, R2.10), waiting a little while it issues.
+    pub async fn poll(&mut self, pickup: &PickupRef) -> Result<BankAnswer, FailureKind> {
+        let id = &pickup.transaction;
+        let mut transaction = match self
+            .conversations
+            .get(id)
+            .and_then(|c| c.transaction.clone())
+        {
+            Some(t) => t,
+            None => {
+                let profile = self.profile(pickup.agent_id)?;
+                let bytes = hex::decode(&id.0).map_err(|_| FailureKind::UnknownRequest)?;
+                let base =
+                    Url::parse(&profile.ca_url).map_err(|e| FailureKind::BankUnreachable {
+                        detail: e.to_string(),
+                    })?;
+                let link = PickupLink::new(base, &pickup.agent_id.to_string(), &bytes)
+                    .map_err(|_| FailureKind::UnknownRequest)?;
+                let recipient = self.recipient(pickup.agent_id)?;
+                let prepared = enroll::pickup(&link, recipient).map_err(|e| {
+                    FailureKind::BankAnswerInvalid {
+                        detail: e.to_string(),
+                    }
+                })?;
+                prepared.transaction
+            }
+        };
+        let deadline = tokio::time::Instant::now() + PICKUP_PATIENCE;
+        loop {
+            let message = transaction
+                .poll_req()
+                .map_err(|e| FailureKind::BankAnswerInvalid {
+                    detail: e.to_string(),
+                })?;
+            let answer = self
+                .exchange(pickup.agent_id, &mut transaction, &message)
+                .await;
+            if let Ok(Answer::Waiting {
+                check_after: Some(wait),
+                ..
+            }) = &answer
+            {
+                let wait = (*wait).max(Duration::from_secs(1));
+                if tokio::time::Instant::now() + wait < deadline {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            let c = self.conversation(id);
+            c.agent_id = pickup.agent_id;
+            return self.settle(id, transaction, answer);
+        }
+    }
+
+    /// Keeps the transaction's new state and turns the answer into the wizard's words.
+    fn settle(
+        &mut self,
+        id: &TransactionId,
+        transaction: Transaction,
+        answer: Result<Answer, FailureKind>,
+    ) -> Result<BankAnswer, FailureKind> {
+        let c = self.conversation(id);
+        c.transaction = Some(transaction);
+        match answer? {
+            Answer::Waiting {
+                check_after,
+                reason,
+            } => Ok(BankAnswer::Waiting {
+                check_after_secs: check_after.map(|d| d.as_secs()),
+                reason,
+            }),
+            Answer::Issued(issued) => {
+                let view = IssuedCertificate {
+                    certificate: CertificateView::of(&issued.certificate),
+                    implicit_confirm: issued.implicit_confirm,
+                };
+                c.issued = Some(*issued);
+                Ok(BankAnswer::Issued(Box::new(view)))
+            }
+            Answer::Rejected(status) => Ok(BankAnswer::Rejected {
+                reasons: vec![status.to_string()],
+            }),
+            Answer::Confirmed => Err(FailureKind::BankAnswerInvalid {
+                detail: "the bank confirmed an acceptance that was not sent".into(),
+            }),
+        }
+    }
+
+    /// Sends the signed acceptance act and expects the bank's confirmation.
+    pub async fn confirm(
+        &mut self,
+        id: &TransactionId,
+        message: PkiMessage,
+    ) -> Result<(), FailureKind> {
+        let (agent_id, mut transaction) = match self.conversations.get(id) {
+            Some(Conversation {
+                agent_id,
+                transaction: Some(t),
+                ..
+            }) => (*agent_id, t.clone()),
+            _ => return Err(FailureKind::UnknownRequest),
+        };
+        let answer = self.exchange(agent_id, &mut transaction, &message).await?;
+        self.conversation(id).transaction = Some(transaction);
+        match answer {
+            Answer::Confirmed => Ok(()),
+            other => Err(FailureKind::BankAnswerInvalid {
+                detail: format!("the bank did not confirm the act: {other:?}"),
+            }),
+        }
+    }
+}

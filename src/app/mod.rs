@@ -1,0 +1,38 @@
+//! The runtime: runs the pure [`wizard`](crate::wizard) for real.
+//!
+//! ```text
+//! frontend (plain | script | TUI) --answers--> ┐
+//! token watch (every 500 ms) --Inserted/Removed-> ├-> Wizard::handle -> effects -> executor
+//! executor (token thread, CMP, files) --outcomes-> ┘        │
+//!                                                      Wizard::screen -> frontend.show
+//! ```
+//! - [`runtime`]: the event loop;
+//! - [`executor`]: every [`Effect`](crate::wizard::Effect) carried out and answered with
+//!   the outcome the wizard waits for; [`worker`] is the one thread that owns the PKCS#11
+//!   module and sessions, [`token_ops`] the token effects, [`bank`] the CMP
+//!   conversations, [`failure`] what errors mean to the wizard;
+//! - [`pending`]: the local records of requests waiting at a bank;
+//! - [`documents`], [`transcript`]: what is written for the person and for support;
+//! - [`frontend`]: what a frontend is; [`script`] and [`plain`] are two of them;
+//! - [`start`]: everything a command needs to begin a flow;
+//! - [`demo`]: the training run on virtual tokens and a local bank.
+
+pub mod bank;
+pub mod demo;
+pub mod documents;
+pub mod executor;
+pub mod failure;
+pub mod frontend;
+pub mod pending;
+pub mod plain;
+pub mod runtime;
+pub mod script;
+pub mod start;
+pub mod token_ops;
+pub mod transcript;
+pub mod worker;
+
+pub use frontend::{Event, Frontend};
+pub use pending::PendingStore;
+pub use runtime::{RunConfig, RunEnd, RunError, run};
+pub use script::{Bench, EmuBench, ScriptStep, Scripted};

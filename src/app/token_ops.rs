@@ -1,0 +1,228 @@
+//! The token effects, run on the token thread ([`Tokens`]): each turns the token layer's
+//! answer into the wizard's view of it.
+
+use der::Decode;
+use x509_cert::Certificate;
+use x509_cert::name::Name;
+
+use crate::enroll::{self, Issued, Prepared, Transaction};
+use crate::pki::{Applicant, build_csr};
+use crate::token::{KeyId, KeyPairEntry, Pin, PinRole, TokenError, TokenSession, TokenSigner};
+use crate::wizard::model::public_key_fingerprint;
+use crate::wizard::{CertificateView, KeyType, KeyView, PinKind, TokenView};
+
+use super::worker::Tokens;
+
+fn key_id(hex: &str) -> Result<KeyId, TokenError> {
+    KeyId::from_hex(hex).ok_or_else(|| TokenError::KeyNotFound {
+        id: hex.to_string(),
+    })
+}
+
+fn certificate(der: &[u8]) -> Result<Certificate, TokenError> {
+    Certificate::from_der(der).map_err(|e| TokenError::BadCertificate(e.to_string()))
+}
+
+fn key_view(session: &TokenSession<'_>, entry: &KeyPairEntry) -> KeyView {
+    let fingerprint = session
+        .public_key(&entry.id)
+        .ok()
+        .and_then(|spki| public_key_fingerprint(&spki));
+    KeyView::of(entry, fingerprint)
+}
+
+/// Every initialised token inserted now, with its key pairs (read without a PIN).
+pub fn list(tokens: &mut Tokens<'_>) -> Result<Vec<TokenView>, TokenError> {
+    let module = tokens.module();
+    let mut views = Vec::new();
+    for info in module.tokens()?.into_iter().filter(|t| t.initialized) {
+        // A token pulled out between the listing and the session is simply not there.
+        let Ok(session) = module.open(&info) else {
+            continue;
+        };
+        let keys = match session.key_pairs(false) {
+            Ok(pairs) => pairs.iter().map(|p| key_view(&session, p)).collect(),
+            Err(TokenError::Removed) => continue,
+            Err(e) => return Err(e),
+        };
+        views.push(TokenView::of(&info, keys));
+    }
+    Ok(views)
+}
+
+pub fn change_pin(
+    tokens: &mut Tokens<'_>,
+    serial: &str,
+    role: PinKind,
+    current: Pin,
+    new: Pin,
+) -> Result<(), TokenError> {
+    let confirmation = new.clone();
+    tokens.with(serial, |s| {
+        s.change_pin(PinRole::from(role), &current, new, &confirmation)
+    })
+}
+
+pub fn login(tokens: &mut Tokens<'_>, serial: &str, pin: Pin) -> Result<(), TokenError> {
+    tokens.with(serial, |s| s.login(PinRole::User, &pin))
+}
+
+pub fn generate(
+    tokens: &mut Tokens<'_>,
+    serial: &str,
+    key_type: KeyType,
+    label: &str,
+) -> Result<KeyView, TokenError> {
+    tokens.with(serial, |s| {
+        let key = s.generate(key_type.into(), label)?;
+        let fingerprint = s
+            .public_key(&key.id)
+            .ok()
+            .and_then(|spki| public_key_fingerprint(&spki));
+        Ok(KeyView {
+            id: key.id.to_hex(),
+            label: key.label,
+            algorithm: Some(key_type),
+            public_key: fingerprint,
+            certificate: None,
+        })
+    })
+}
+
+pub fn delete(tokens: &mut Tokens<'_>, serial: &str, key: &str) -> Result<(), TokenError> {
+    let id = key_id(key)?;
+    tokens.with(serial, |s| s.delete_key_pair(&id).map(|_| ()))
+}
+
+/// N2.6: the PKCS#10 request signed by the new key, in a `p10cr`.
+pub fn new_request(
+    tokens: &mut Tokens<'_>,
+    serial: &str,
+    key: &str,
+    applicant: &Applicant,
+    recipient: Name,
+) -> Result<Result<Prepared, String>, TokenError> {
+    let id = key_id(key)?;
+    let valid = match applicant.validate() {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    tokens.with(serial, |s| {
+        let signer = TokenSigner::new(s, &id)?;
+        let csr = match build_csr(&valid, &signer) {
+            Ok(csr) => csr,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        match enroll::new_request(csr, recipient) {
+            Ok(p) => Ok(Ok(p)),
+            Err(enroll::EnrollError::Token(t)) => Err(t),
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    })
+}
+
+/// R2.7: the new key's proof of possession for the renewal of `old_certificate`.
+pub fn renewal_proof(
+    tokens: &mut Tokens<'_>,
+    serial: &str,
+    key: &str,
+    old_certificate: &[u8],
+) -> Result<Result<cmp::CertReqMsg, String>, TokenError> {
+    let id = key_id(key)?;
+    let old = certificate(old_certificate)?;
+    tokens.with(serial, |s| {
+        let signer = TokenSigner::new(s, &id)?;
+        match enroll::renewal_proof(&signer, &old) {
+            Ok(proof) => Ok(Ok(proof)),
+            Err(enroll::EnrollError::Token(t)) => Err(t),
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    })
+}
+
+/// R2.8: the renewal, protected by the old key, under the transaction number the
+/// wizard already knows (given at R2.7, before the swap).
+pub fn sign_renewal(
+    tokens: &mut Tokens<'_>,
+    old_key: (&str, &str),
+    old_certificate: &[u8],
+    proof: cmp::CertReqMsg,
+    header: cmp::PkiHeader,
+) -> Result<Result<Prepared, String>, TokenError> {
+    use cmp::protection::{Protect, SignatureProtection};
+    let (serial, key) = old_key;
+    let id = key_id(key)?;
+    let old = certificate(old_certificate)?;
+    tokens.with(serial, |s| {
+        let signer = TokenSigner::new(s, &id)?;
+        let mut message =
+            cmp::build::cert_request(header, cmp::build::RequestKind::Kur, vec![proof]);
+        let protection =
+            SignatureProtection::<_, crate::token::TokenSignature>::new(&signer, vec![old.clone()]);
+        if let Err(e) = protection.protect(&mut message) {
+            return match enroll::EnrollError::from(e) {
+                enroll::EnrollError::Token(t) => Err(t),
+                other => Ok(Err(other.to_string())),
+            };
+        }
+        match Transaction::begin(&message) {
+            Ok(transaction) => Ok(Ok(Prepared {
+                transaction,
+                message,
+            })),
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    })
+}
+
+/// N2.9 / R2.10: the acceptance act, signed by `signer`.
+pub fn acceptance(
+    tokens: &mut Tokens<'_>,
+    signer: (&str, &str),
+    signer_certificate: &[u8],
+    transaction: &Transaction,
+    issued: &Issued,
+) -> Result<Result<cmp::PkiMessage, String>, TokenError> {
+    let (serial, key) = signer;
+    let id = key_id(key)?;
+    let cert = certificate(signer_certificate)?;
+    tokens.with(serial, |s| {
+        let signer = TokenSigner::new(s, &id)?;
+        match enroll::acceptance(transaction, issued, &signer, &cert) {
+            Ok(m) => Ok(Ok(m)),
+            Err(enroll::EnrollError::Token(t)) => Err(t),
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    })
+}
+
+/// Stores the certificate next to its key; returns the key's id in hex.
+pub fn save_certificate(
+    tokens: &mut Tokens<'_>,
+    serial: &str,
+    der: &[u8],
+) -> Result<String, TokenError> {
+    tokens.with(serial, |s| match s.import_certificate(der) {
+        Ok(id) => Ok(id.to_hex()),
+        // Saved by an earlier attempt whose answer was lost: the same result.
+        Err(TokenError::CertificateAlreadyThere { id }) => Ok(id),
+        Err(e) => Err(e),
+    })
+}
+
+/// Reads the certificate back from the token: it must be there, next to a key.
+pub fn verify_certificate(
+    tokens: &mut Tokens<'_>,
+    serial: &str,
+    der: &[u8],
+) -> Result<Option<CertificateView>, TokenError> {
+    let expected = certificate(der)?;
+    tokens.with(serial, |s| {
+        let pairs = s.key_pairs(false)?;
+        Ok(pairs
+            .iter()
+            .filter_map(|p| p.certificate.as_ref())
+            .find(|c| **c == expected)
+            .map(CertificateView::of))
+    })
+}

@@ -1,0 +1,308 @@
+//! The wizard's commands: `new`, `renew`, `save LINK`, `destroy-old-key`, `status`. Each
+//! builds a flow's start from the settings and runs it in the runtime ([`crate::app`])
+//! with the plain line frontend or a script.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::commands::{json, out_err};
+use super::error::{CliError, exit};
+use crate::app::{self, PendingStore, RunConfig, RunEnd, Scripted};
+use crate::bank::Banks;
+use crate::config::Settings;
+use crate::enroll::PickupLink;
+use crate::i18n::Catalogue;
+use crate::token::locate_library;
+use crate::wizard::{Effect, Ending, PickupRef, Wizard};
+
+/// How a wizard command is driven and where it writes.
+#[derive(Debug, Clone, Args)]
+pub struct FlowArgs {
+    /// Plain text screens and typed commands (`help` lists them), for screen readers,
+    /// simple terminals and support sessions.
+    #[arg(long)]
+    pub plain: bool,
+    /// Play the answers of a script (one JSON object per line) instead of asking.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Also append the transcript (every screen and answer, never a PIN) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+    /// Where the application and the act are written [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// Which flow.
+pub enum Which {
+    New,
+    Renew,
+    Save(String),
+    DestroyOldKey,
+}
+
+fn pending_store() -> Result<(Option<PendingStore>, Vec<crate::wizard::PendingRecord>), CliError> {
+    let store = PendingStore::default_location();
+    let records = match &store {
+        Some(s) => s.load().map_err(CliError::Input)?,
+        None => Vec::new(),
+    };
+    Ok((store, records))
+}
+
+/// Runs a flow to its end; the exit code says whether it reached a good end.
+pub(super) fn run(
+    settings: &Settings,
+    which: Which,
+    args: &FlowArgs,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let banks = Banks::load(settings.banks.as_ref().map(|b| b.value.as_path()))?;
+    let module = locate_library(settings.module.as_ref().map(|m| m.value.as_path()))?;
+    let (store, records) = pending_store()?;
+    let start = app::start::start(
+        banks.profiles(),
+        settings.bank.as_ref().map(|b| b.value),
+        records,
+    )
+    .map_err(CliError::Input)?;
+    let begun = match which {
+        Which::New => Wizard::new_flow(start),
+        Which::Renew => Wizard::renew_flow(start),
+        Which::DestroyOldKey => Wizard::destroy_old_key_flow(start),
+        Which::Save(link) => {
+            let parsed = PickupLink::parse(link.trim())
+                .map_err(|e| CliError::Usage(format!("the link {link:?} cannot be used: {e}")))?;
+            let pickup = PickupRef::of(&parsed).ok_or_else(|| {
+                CliError::Usage(format!("the link {link:?} names no bank number (agentId)"))
+            })?;
+            Wizard::save_flow(pickup, start)
+        }
+    };
+    let catalogue = Catalogue::new(settings.lang.value);
+    let config = RunConfig {
+        module,
+        banks: banks.profiles().to_vec(),
+        catalogue,
+        pending: store,
+        documents: args.out_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+        transcript: args.transcript.clone(),
+        transcripts_dir: crate::support::transcripts_dir(),
+        watch_every: Duration::from_millis(500),
+    };
+    let end = drive(begun, args, config)?;
+    report(&end, out)
+}
+
+/// Runs the flow with the frontend the arguments ask for.
+pub(super) fn drive(
+    (wizard, effects): (Wizard, Vec<Effect>),
+    args: &FlowArgs,
+    config: RunConfig,
+) -> Result<RunEnd, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("the runtime cannot start: {e}")))?;
+    let end = match &args.script {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::File {
+                what: "the script",
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            let steps = app::script::parse(&text).map_err(|detail| CliError::File {
+                what: "the script",
+                path: path.clone(),
+                detail,
+            })?;
+            let mut frontend = Scripted::new(steps, None);
+            runtime.block_on(app::run(wizard, effects, &mut frontend, config))
+        }
+        None => {
+            let mut frontend = app::plain::Plain::stdin(config.catalogue);
+            runtime.block_on(app::run(wizard, effects, &mut frontend, config))
+        }
+    };
+    end.map_err(|app::RunError::Token(e)| CliError::Token(e))
+}
+
+/// Says how the run ended; the exit code is 0 only for an end that went well.
+pub(super) fn report(end: &RunEnd, out: &mut dyn Write) -> Result<u8, CliError> {
+    let (line, code) = match end {
+        RunEnd::Finished { at, ending } => {
+            let good = matches!(
+                ending,
+                Ending::RequestSent
+                    | Ending::RenewalSent
+                    | Ending::CertificateSaved
+                    | Ending::RenewalSaved
+                    | Ending::OldKeyDestroyed
+            );
+            (
+                format!("smartkey: finished at step {} ({ending:?})", at.as_str()),
+                if good { exit::OK } else { exit::FAILURE },
+            )
+        }
+        RunEnd::Left { at } => (
+            format!(
+                "smartkey: stopped at step {}; what is on the token and at the bank stays, run the command again to go on",
+                at.as_str()
+            ),
+            exit::FAILURE,
+        ),
+        RunEnd::Interrupted { at } => (
+            format!(
+                "smartkey: interrupted at step {}; logged out of the token; run the command again to go on",
+                at.as_str()
+            ),
+            exit::FAILURE,
+        ),
+        RunEnd::ScriptFailed { at, why } => (
+            format!(
+                "smartkey: the script stopped at step {}: {why}",
+                at.as_str()
+            ),
+            exit::FAILURE,
+        ),
+    };
+    writeln!(out, "{line}").map_err(out_err)?;
+    Ok(code)
+}
+
+/// `smartkey status`: the requests waiting at a bank.
+pub(super) fn status(as_json: bool, out: &mut dyn Write) -> Result<u8, CliError> {
+    let (store, records) = pending_store()?;
+    if as_json {
+        json(out, &records)?;
+        return Ok(exit::OK);
+    }
+    if records.is_empty() {
+        writeln!(out, "No request is waiting at a bank.").map_err(out_err)?;
+    }
+    for r in &records {
+        writeln!(
+            out,
+            "agentId {}  request {}  {}  key {} on token {}  since {}",
+            r.agent_id,
+            r.transaction.short(),
+            r.subject,
+            r.key.key_id,
+            r.key.serial,
+            r.created.compact()
+        )
+        .map_err(out_err)?;
+    }
+    if let Some(s) = store {
+        writeln!(out, "({})", s.path().display()).map_err(out_err)?;
+    }
+    Ok(exit::OK)
+}
+
+/// `smartkey demo`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Play this script (one JSON object per line, with `{"flow": "new"}` lines between
+    /// flows) [default: line mode at a terminal, else the built-in script]
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Line mode even when a script could be played (type the answers yourself).
+    #[arg(long)]
+    pub plain: bool,
+    /// Also append the transcript (every screen and answer, never a PIN) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+    /// Where the application and the act are written [default: the demo's directory]
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Keep the demo's bank, tokens and records in this directory [default: a temporary
+    /// one, removed at the end]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `smartkey demo`: the flows on virtual tokens against a bank run here.
+pub(super) fn demo(
+    settings: &Settings,
+    args: &DemoArgs,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    use std::io::IsTerminal;
+
+    use crate::app::demo::{DemoConfig, DemoPlace, Driver, locate_emulator, run_demo};
+
+    let (module, command) = locate_emulator().map_err(CliError::Input)?;
+    let scratch = args.dir.is_none();
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("smartkey-demo-{}", std::process::id()))
+    });
+    let place = DemoPlace { dir };
+    std::fs::create_dir_all(place.tokens()).map_err(|e| CliError::File {
+        what: "the demo directory",
+        path: place.dir.clone(),
+        detail: e.to_string(),
+    })?;
+    // SAFETY: set before the async runtime starts; the only other thread (the log
+    // writer) never reads the environment. The virtual Rutoken reads it at C_Initialize.
+    unsafe { std::env::set_var("RUTOKEN_EMU_DIR", place.tokens()) };
+    let driver = match (&args.script, args.plain || std::io::stdin().is_terminal()) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::File {
+                what: "the script",
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            Driver::Script(app::script::parse(&text).map_err(|detail| CliError::File {
+                what: "the script",
+                path: path.clone(),
+                detail,
+            })?)
+        }
+        (None, true) => Driver::Person,
+        (None, false) => {
+            Driver::Script(app::script::parse(app::demo::BUILT_IN_SCRIPT).map_err(CliError::Input)?)
+        }
+    };
+    let config = DemoConfig {
+        bench: std::sync::Arc::new(app::EmuBench {
+            command,
+            dir: place.tokens(),
+        }),
+        module,
+        catalogue: Catalogue::new(settings.lang.value),
+        documents: args
+            .out_dir
+            .clone()
+            .unwrap_or_else(|| place.dir.join("documents")),
+        transcript: args.transcript.clone(),
+        echo: true,
+        place: DemoPlace {
+            dir: place.dir.clone(),
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Input(format!("the runtime cannot start: {e}")))?;
+    let result = runtime.block_on(run_demo(config, driver));
+    drop(runtime);
+    if scratch {
+        let _ = std::fs::remove_dir_all(&place.dir);
+    }
+    let ends = result.map_err(|e| CliError::Input(format!("the demo stopped: {e}")))?;
+    let mut code = exit::OK;
+    for end in &ends {
+        if report(end, out)? != exit::OK {
+            code = exit::FAILURE;
+        }
+    }
+    if ends.is_empty() {
+        code = exit::FAILURE;
+    }
+    Ok(code)
+}

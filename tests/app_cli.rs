@@ -1,0 +1,116 @@
+//! The wizard's commands as a person or a script runs them: `smartkey new --script` on
+//! the virtual Rutoken against a bankca started here, `smartkey status`, and a link that
+//! is not one.
+
+mod app_common;
+mod common;
+
+use app_common::*;
+use common::*;
+use serde_json::json;
+
+const SERIAL: &str = "0A1B2C3D";
+
+/// N2.1-N2.8 as a script file.
+fn new_flow_script() -> String {
+    let mut lines = vec![
+        json!({"wait": "N2.1"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.2"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.3"}),
+    ];
+    for (field, value) in [
+        ("surname", "Иванов"),
+        ("given_name", "Иван"),
+        ("patronymic", "Иванович"),
+        ("organization", "ООО \"Ромашка\""),
+        ("inn", "7707083893"),
+        ("document", "Устав"),
+        ("city", "моск"),
+        ("address", "ул. Вавилова, д. 19"),
+        ("phone", "+7 (495) 500-55-50"),
+        ("email", "ivanov@example.ru"),
+    ] {
+        lines.push(json!({"answer": {"edit": {"field": field, "value": value}}}));
+    }
+    lines.extend([
+        json!({"answer": {"select": {"field": "city", "index": 0}}}),
+        json!({"answer": "next"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.4"}),
+        json!({"answer": {"change_pin": {"current": FACTORY_PIN, "new": NEW_PIN, "repeat": NEW_PIN}}}),
+        json!({"wait": "N2.5"}),
+        json!({"answer": {"change_pin": {"current": FACTORY_ADMIN_PIN, "new": NEW_ADMIN_PIN, "repeat": NEW_ADMIN_PIN}}}),
+        json!({"wait": "N2.6"}),
+        json!({"answer": {"pin": NEW_PIN}}),
+        json!({"wait": "N2.7"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.8"}),
+    ]);
+    lines.iter().map(|l| format!("{l}\n")).collect::<String>()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_from_a_script_then_status_lists_the_request() {
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    bank.profiles(emu.dir.path());
+    let script = emu.path("new.jsonl");
+    std::fs::write(&script, new_flow_script()).expect("script");
+    let documents = emu.path("documents");
+
+    let mut cmd = emu.smartkey();
+    cmd.arg("--banks")
+        .arg(emu.path("banks.toml"))
+        .args(["--bank", "5282", "new", "--script"])
+        .arg(&script)
+        .arg("--out-dir")
+        .arg(&documents);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("N2.8"), "{}", r.stdout);
+    assert_no_pins(&r);
+    assert!(
+        std::fs::read_dir(&documents)
+            .expect("documents")
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains("application")),
+        "the application is written where asked"
+    );
+
+    let r = run(emu.smartkey().args(["status", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let records: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let records = records.as_array().expect("an array");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["agent_id"], 5282);
+    assert_eq!(records[0]["key"]["serial"], SERIAL);
+    let r = run(emu.smartkey().arg("status"));
+    assert!(r.stdout.contains("agentId 5282"), "{}", r.stdout);
+    let state = std::fs::read(emu.path("state/smartkey/pending.json")).expect("the record");
+    for pin in [NEW_PIN, NEW_ADMIN_PIN] {
+        assert!(!state.windows(pin.len()).any(|w| w == pin.as_bytes()));
+    }
+}
+
+#[test]
+fn status_with_nothing_waiting_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let r = run(smartkey_in(dir.path()).arg("status"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("No request is waiting"), "{}", r.stdout);
+    let r = run(smartkey_in(dir.path()).args(["status", "--json"]));
+    assert_eq!(r.stdout.trim(), "[]");
+}
+
+#[test]
+fn save_refuses_something_that_is_not_a_link() {
+    let emu = RutokenEmu::new();
+    let r = run(emu.smartkey().args(["save", "not a link"]));
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("link"), "{}", r.stderr);
+}

@@ -1,0 +1,270 @@
+//! The renewal through the real runtime on the virtual Rutoken (GOST): an old carrier
+//! enrolled first (the new and save flows), then R2.1-R2.9 with the two swaps done by
+//! the `rutoken-emu` command between steps, the approval, and R2.10-R2.12 with the act
+//! signed by the old key and the certificate saved onto the new token; then R2.13, the
+//! old key destroyed after both confirmations.
+
+mod app_common;
+mod common;
+
+use app_common::*;
+use common::*;
+use smartkey::app::RunEnd;
+use smartkey::token::Module;
+use smartkey::wizard::{Answer, Ending, FieldId, PickupRef, Wizard};
+
+const OLD: &str = "0A0A0A01";
+const NEW: &str = "0B0B0B02";
+const OLD_PIN: &str = "Qw7-old-pin";
+const OLD_ADMIN_PIN: &str = "Zx9-old-admin";
+
+fn ended(end: &RunEnd, code: &str, ending: Ending) {
+    match end {
+        RunEnd::Finished { at, ending: e } if at.as_str() == code && *e == ending => {}
+        other => panic!("expected {ending:?} at {code}, got {other:?}"),
+    }
+}
+
+/// The subjects of the certificates on a token, by key.
+fn certificates_on(serial: &str) -> Vec<x509_cert::Certificate> {
+    let module = Module::load(&rutoken_emu_module()).expect("module");
+    let info = module.find_token(Some(serial)).expect("token");
+    let session = module.open(&info).expect("session");
+    session
+        .key_pairs(false)
+        .expect("pairs")
+        .into_iter()
+        .filter_map(|p| p.certificate)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
+    let _lock = MODULE_LOCK.lock().await;
+    // The old certificate was issued 300 days ago; the renewal happens today.
+    let now = std::time::SystemTime::now();
+    let clock = std::sync::Arc::new(bankca::ManualClock::new(
+        now - std::time::Duration::from_secs(300 * 86_400),
+    ));
+    let bank = Bank::start_with(None, Some(clock.clone())).await;
+    let emu = RutokenEmu::new();
+    emu.cli(&["init", "--serial", OLD, "--label", "old"]);
+    emu.cli(&["init", "--serial", NEW, "--label", "new"]);
+    emu.cli(&["insert", OLD, "--reader", "0"]);
+    // SAFETY: every test of this binary that reads the environment holds MODULE_LOCK.
+    unsafe { std::env::set_var("RUTOKEN_EMU_DIR", emu.dir.path()) };
+    let place = Place::new();
+    let banks = bank.profiles(place.dir.path());
+    let config = || place.config(rutoken_emu_module(), banks.clone());
+    let bench = bench(emu.dir.path());
+
+    // The old carrier, enrolled the way its owner once did.
+    let mut script = to_the_form_and_past_it();
+    script.extend([
+        wait("N2.4"),
+        change_pin(FACTORY_PIN, OLD_PIN),
+        wait("N2.5"),
+        change_pin(FACTORY_ADMIN_PIN, OLD_ADMIN_PIN),
+        wait("N2.6"),
+        pin(OLD_PIN),
+        wait("N2.7"),
+        next(),
+        wait("N2.8"),
+    ]);
+    let start = smartkey::app::start::start(&banks, Some(5282), Vec::new()).expect("start");
+    let (end, _) = play(Wizard::new_flow(start), script, None, config()).await;
+    ended(&end, "N2.8", Ending::RequestSent);
+    bank.approve_waiting();
+    let link = bank.pickup_link(1);
+    let start = smartkey::app::start::start(&banks, None, place.pending().load().expect("records"))
+        .expect("start");
+    let script = vec![
+        wait("N2.9"),
+        next(),
+        pin(OLD_PIN),
+        wait("N2.10"),
+        next(),
+        wait("N2.11"),
+    ];
+    let (end, _) = play(
+        Wizard::save_flow(PickupRef::of(&link).expect("pickup"), start),
+        script,
+        None,
+        config(),
+    )
+    .await;
+    ended(&end, "N2.11", Ending::CertificateSaved);
+    let old_certs = certificates_on(OLD);
+    assert_eq!(old_certs.len(), 1);
+
+    clock.set(now);
+
+    // R2.1-R2.9: two swaps.
+    let script = vec![
+        wait("R2.1"),
+        next(),
+        wait("R2.2"),
+        pin(OLD_PIN),
+        wait("R2.3"),
+        next(),
+        wait("R2.4"),
+        answer(Answer::Edit {
+            field: FieldId::Email,
+            value: "buh@example.ru".into(),
+        }),
+        next(),
+        remove(OLD),
+        ScriptStepExt::wait_gone(OLD),
+        insert(NEW, 1),
+        ScriptStepExt::wait_token(NEW),
+        wait("R2.4"),
+        next(),
+        wait("R2.5"),
+        change_pin(FACTORY_PIN, NEW_PIN),
+        wait("R2.6"),
+        change_pin(FACTORY_ADMIN_PIN, NEW_ADMIN_PIN),
+        wait("R2.7"),
+        pin(NEW_PIN),
+        wait("R2.8"),
+        remove(NEW),
+        ScriptStepExt::wait_gone(NEW),
+        insert(OLD, 0),
+        ScriptStepExt::wait_token(OLD),
+        wait("R2.8"),
+        pin(OLD_PIN),
+        wait("R2.9"),
+    ];
+    let start =
+        smartkey::app::start::start(&banks, Some(5282), place.pending().load().expect("records"))
+            .expect("start");
+    let (end, seen) = play(
+        Wizard::renew_flow(start),
+        script,
+        Some(bench.clone()),
+        config(),
+    )
+    .await;
+    ended(&end, "R2.9", Ending::RenewalSent);
+    assert!(seen.codes.iter().any(|c| c == "R2.7"));
+    let pending = place.pending().load().expect("records");
+    assert_eq!(pending.len(), 1, "the renewal waits: {pending:?}");
+
+    // R2.10-R2.12: the act with the old key, the certificate onto the new token.
+    bank.approve_waiting();
+    let link = bank.pickup_link(2);
+    let pickup = PickupRef::of(&link).expect("pickup");
+    assert_eq!(
+        pickup.transaction, pending[0].transaction,
+        "the link names the recorded request"
+    );
+    let script = vec![
+        wait("R2.10"),
+        next(),
+        pin(OLD_PIN),
+        wait("R2.11"),
+        remove(OLD),
+        ScriptStepExt::wait_gone(OLD),
+        insert(NEW, 1),
+        ScriptStepExt::wait_token(NEW),
+        wait("R2.11"),
+        next(),
+        pin(NEW_PIN),
+        wait("R2.12"),
+        next(),
+    ];
+    let start = smartkey::app::start::start(&banks, None, pending).expect("start");
+    let (end, _) = play(
+        Wizard::save_flow(pickup, start),
+        script,
+        Some(bench),
+        config(),
+    )
+    .await;
+    ended(&end, "R2.12", Ending::RenewalSaved);
+    assert!(place.pending().load().expect("records").is_empty());
+
+    let new_certs = certificates_on(NEW);
+    assert_eq!(
+        new_certs.len(),
+        1,
+        "the new token holds the new certificate"
+    );
+    assert_eq!(
+        new_certs[0].tbs_certificate().subject(),
+        old_certs[0].tbs_certificate().subject(),
+        "the renewal keeps the subject"
+    );
+    emu.cli(&["insert", OLD, "--reader", "0"]);
+    assert_eq!(
+        certificates_on(OLD).len(),
+        1,
+        "the old key stays until R2.13"
+    );
+
+    // R2.13: the new carrier shown first, then the old one, two confirmations, its PIN.
+    emu.cli(&["remove", OLD]);
+    let script = vec![
+        wait("R2.13"),
+        remove(NEW),
+        ScriptStepExt::wait_gone(NEW),
+        insert(OLD, 0),
+        ScriptStepExt::wait_token(OLD),
+        wait("R2.13"),
+        next(),
+        answer(Answer::Tick {
+            field: FieldId::PaymentWentThrough,
+            on: true,
+        }),
+        answer(Answer::Confirm),
+        answer(Answer::Edit {
+            field: FieldId::SerialTail,
+            value: "0A01".into(),
+        }),
+        answer(Answer::Confirm),
+        pin(OLD_PIN),
+    ];
+    let start = smartkey::app::start::start(&banks, Some(5282), Vec::new()).expect("start");
+    let (end, seen) = play(
+        Wizard::destroy_old_key_flow(start),
+        script,
+        Some(app_common::bench(emu.dir.path())),
+        config(),
+    )
+    .await;
+    assert!(
+        matches!(
+            &end,
+            RunEnd::Finished {
+                ending: Ending::OldKeyDestroyed,
+                ..
+            }
+        ),
+        "{end:?} after {:?}",
+        seen.screens.last().map(|s| (&s.notice, &s.body))
+    );
+    assert!(certificates_on(OLD).is_empty(), "the old key is gone");
+    let transcript = std::fs::read_to_string(place.transcript()).expect("transcript");
+    for pin in [OLD_PIN, OLD_ADMIN_PIN, NEW_PIN, NEW_ADMIN_PIN] {
+        assert!(
+            !place
+                .all_bytes()
+                .windows(pin.len())
+                .any(|w| w == pin.as_bytes()),
+            "{pin}"
+        );
+        assert!(!transcript.contains(pin));
+    }
+}
+
+/// The token waits of a script.
+struct ScriptStepExt;
+
+impl ScriptStepExt {
+    fn wait_token(serial: &str) -> smartkey::app::ScriptStep {
+        smartkey::app::ScriptStep::WaitToken(serial.into())
+    }
+
+    fn wait_gone(serial: &str) -> smartkey::app::ScriptStep {
+        smartkey::app::ScriptStep::WaitNoToken(serial.into())
+    }
+}
