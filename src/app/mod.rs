@@ -30,6 +30,7 @@ pub mod script;
 pub mod start;
 pub mod token_ops;
 pub mod transcript;
+pub mod tui;
 pub mod worker;
 
 pub use frontend::{Event, Frontend};

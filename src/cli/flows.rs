@@ -123,6 +123,23 @@ pub(super) fn drive(
             let mut frontend = Scripted::new(steps, None);
             runtime.block_on(app::run(wizard, effects, &mut frontend, config))
         }
+        None if !args.plain && app::tui::Tui::available() => {
+            // The full-screen view must start inside the runtime's context (its event
+            // channel and timers belong to it).
+            let _guard = runtime.enter();
+            match app::tui::Tui::start(config.catalogue) {
+                Ok(mut frontend) => {
+                    let end = runtime.block_on(app::run(wizard, effects, &mut frontend, config));
+                    drop(frontend);
+                    end
+                }
+                Err(e) => {
+                    tracing::warn!("the full-screen view cannot start ({e}); using line mode");
+                    let mut frontend = app::plain::Plain::stdin(config.catalogue);
+                    runtime.block_on(app::run(wizard, effects, &mut frontend, config))
+                }
+            }
+        }
         None => {
             let mut frontend = app::plain::Plain::stdin(config.catalogue);
             runtime.block_on(app::run(wizard, effects, &mut frontend, config))
