@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what smartkey's demo and tests need on Debian/Ubuntu, when it is missing:
 # SoftHSM2, OpenSC (pkcs11-tool), OpenSSL with the GOST engine, Python's aiosmtpd,
-# man-db (the manual page test renders smartkey(1) with `man -l`).
+# man-db (the manual page test renders smartkey(1) with `man -l`), poppler-utils (the
+# document test reads the PDF back with `pdftotext`), fonts-dejavu-core (the PDF's font).
 # Uses sudo only when not root. Says what is missing and stops when it cannot install.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ have softhsm2-util || missing+=(softhsm2)
 have pkcs11-tool || missing+=(opensc)
 have openssl || missing+=(openssl)
 have man || missing+=(man-db)
+have pdftotext || missing+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 gost_engine() {
   local dir
   dir=$(openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')

@@ -105,7 +105,10 @@ async fn new_on_the_virtual_rutoken_then_save_from_the_link() {
     let application = std::fs::read_dir(place.documents())
         .expect("documents")
         .flatten()
-        .find(|e| e.file_name().to_string_lossy().contains("application"))
+        .find(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.contains("application") && name.ends_with(".txt")
+        })
         .expect("the application is saved");
     let text = std::fs::read_to_string(application.path()).expect("read");
     assert!(text.contains("Иванов"), "{text}");

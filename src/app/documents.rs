@@ -1,6 +1,7 @@
 //! The documents a person prints and signs (the application, N2.7; the act, N2.10,
-//! R2.10), written as UTF-8 text in the person's language. Text, not PDF: a PDF with
-//! Cyrillic needs an embedded font, which is not shipped yet.
+//! R2.10), written as UTF-8 text in the person's language and, next to it, as a PDF for
+//! printing (see [`super::pdf`]; the PDF needs a TrueType font with Cyrillic on the
+//! system, and without one only the text file is written).
 
 use std::path::{Path, PathBuf};
 
@@ -57,7 +58,9 @@ fn file_stem(document: &Document) -> String {
 }
 
 /// Writes the document into `dir` under a name that does not overwrite an earlier one;
-/// returns where.
+/// returns where the text file is. A PDF of the same name (`.pdf`) is written next to it
+/// when it can be; when it cannot (no font, say), a warning is logged and the text file
+/// is still the result.
 pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let stem = file_stem(document);
@@ -77,6 +80,14 @@ pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::
             Ok(mut file) => {
                 use std::io::Write;
                 file.write_all(text.as_bytes())?;
+                let pdf_path = path.with_extension("pdf");
+                if let Err(e) = super::pdf::save(document, catalogue, &pdf_path) {
+                    tracing::warn!(
+                        path = %pdf_path.display(),
+                        error = %e,
+                        "the document was saved as text only, not as PDF"
+                    );
+                }
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -84,4 +95,103 @@ pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::
         }
     }
     Err(std::io::Error::other("too many documents of the same name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Msg};
+    use crate::wizard::date::CivilDate;
+    use crate::wizard::document::Entry;
+    use crate::wizard::screen::FieldId;
+
+    /// An application with many entries and a long value, so that lines wrap and the
+    /// pages break.
+    fn long_application() -> Option<Document> {
+        let mut entries = vec![Entry {
+            label: Msg::FieldLabel {
+                field: FieldId::Surname,
+            },
+            value: Msg::Plain {
+                text: "Кузнецова".into(),
+            },
+        }];
+        for n in 0..60 {
+            entries.push(Entry {
+                label: Msg::FieldLabel {
+                    field: FieldId::Address,
+                },
+                value: Msg::Plain {
+                    text: format!(
+                        "г. Санкт-Петербург, Невский проспект, дом {n}, корпус 2, квартира 15, \
+                         вход со двора, третий этаж, домофон не работает"
+                    ),
+                },
+            });
+        }
+        Some(Document {
+            kind: DocumentKind::Application,
+            title: Msg::DocApplicationTitle,
+            bank: "Тестовый банк".into(),
+            agent_id: 4242,
+            date: CivilDate::new(2026, 11, 23)?,
+            entries,
+            signatures: vec![Msg::DocSignOwner, Msg::DocSignHead, Msg::DocStamp],
+        })
+    }
+
+    #[test]
+    fn save_writes_text_and_a_pdf_pdftotext_reads_back() {
+        let catalogue = Catalogue::new(Lang::Ru);
+        let document = long_application().expect("a valid date");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let text_path = save(&document, &catalogue, dir.path()).expect("saved");
+        let text = std::fs::read_to_string(&text_path).expect("the text file");
+        let title = catalogue.text(&document.title);
+        assert!(text.starts_with(&title), "{text}");
+        let pdf_path = text_path.with_extension("pdf");
+        if super::super::pdf::save(&document, &catalogue, &dir.path().join("probe.pdf"))
+            .is_err_and(|e| matches!(e, super::super::pdf::PdfError::NoFont { .. }))
+        {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "no font for the PDF on CI (install fonts-dejavu-core)"
+            );
+            eprintln!("skipped: no TrueType font for the PDF (install fonts-dejavu-core)");
+            return;
+        }
+        let pdf = std::fs::read(&pdf_path).expect("the PDF next to the text file");
+        assert!(pdf.starts_with(b"%PDF"));
+        let extracted = match std::process::Command::new("pdftotext")
+            .arg(&pdf_path)
+            .arg("-")
+            .output()
+        {
+            Ok(out) => {
+                assert!(out.status.success(), "pdftotext failed: {out:?}");
+                String::from_utf8(out.stdout).expect("pdftotext writes UTF-8")
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "pdftotext is missing on CI (install poppler-utils)"
+                );
+                eprintln!("skipped: pdftotext is missing (install poppler-utils)");
+                return;
+            }
+            Err(e) => panic!("pdftotext: {e}"),
+        };
+        // pdftotext may break the title where the PDF wrapped it: compare words.
+        let words: Vec<&str> = extracted.split_whitespace().collect();
+        for word in title.split_whitespace() {
+            assert!(words.contains(&word), "{word:?} not in {extracted}");
+        }
+        assert!(extracted.contains("Кузнецова"), "{extracted}");
+        assert!(extracted.contains("Тестовый банк"), "{extracted}");
+        // Several pages (pdftotext ends each with a form feed): the document broke.
+        assert!(
+            extracted.matches('\u{c}').count() >= 2,
+            "one page only: {extracted}"
+        );
+    }
 }

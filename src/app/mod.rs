@@ -23,6 +23,7 @@ pub mod documents;
 pub mod executor;
 pub mod failure;
 pub mod frontend;
+pub mod pdf;
 pub mod pending;
 pub mod plain;
 pub mod runtime;
