@@ -39,11 +39,11 @@ fn new_flow_script() -> String {
         json!({"answer": "next"}),
         json!({"answer": "next"}),
         json!({"wait": "N2.4"}),
-        json!({"answer": {"change_pin": {"current": FACTORY_PIN, "new": NEW_PIN, "repeat": NEW_PIN}}}),
+        json!({"answer": {"change_pin": {"current": "${PIN_FACTORY}", "new": "${PIN_NEW}", "repeat": "${PIN_NEW}"}}}),
         json!({"wait": "N2.5"}),
-        json!({"answer": {"change_pin": {"current": FACTORY_ADMIN_PIN, "new": NEW_ADMIN_PIN, "repeat": NEW_ADMIN_PIN}}}),
+        json!({"answer": {"change_pin": {"current": "${PIN_ADMIN_FACTORY}", "new": "${PIN_ADMIN_NEW}", "repeat": "${PIN_ADMIN_NEW}"}}}),
         json!({"wait": "N2.6"}),
-        json!({"answer": {"pin": NEW_PIN}}),
+        json!({"answer": {"pin": "${PIN_NEW}"}}),
         json!({"wait": "N2.7"}),
         json!({"answer": "next"}),
         json!({"wait": "N2.8"}),
@@ -59,13 +59,27 @@ async fn new_from_a_script_then_status_lists_the_request() {
     bank.profiles(emu.dir.path());
     let script = emu.path("new.jsonl");
     std::fs::write(&script, new_flow_script()).expect("script");
+    let script_text = std::fs::read(&script).expect("script");
+    for pin in [NEW_PIN, NEW_ADMIN_PIN] {
+        assert!(!script_text.windows(pin.len()).any(|w| w == pin.as_bytes()));
+    }
+    // The script names its PINs: one comes from the environment, one from a file.
+    let secrets = emu.path("secrets");
+    std::fs::write(
+        &secrets,
+        format!("# test PINs\nPIN_ADMIN_NEW={NEW_ADMIN_PIN}\n"),
+    )
+    .expect("secrets");
     let documents = emu.path("documents");
 
     let mut cmd = emu.smartkey();
-    cmd.arg("--banks")
+    cmd.env("PIN_NEW", NEW_PIN)
+        .arg("--banks")
         .arg(emu.path("banks.toml"))
         .args(["--bank", "5282", "new", "--script"])
         .arg(&script)
+        .arg("--secrets")
+        .arg(&secrets)
         .arg("--out-dir")
         .arg(&documents);
     let r = tokio::task::spawn_blocking(move || run(&mut cmd))

@@ -145,11 +145,11 @@ async fn new_client(
     let mut request = match form {
         Form::P10cr => {
             let csr = build_csr(&applicant, signer).expect("csr");
-            enroll::new_request(csr, endpoint.recipient()).expect("p10cr")
+            enroll::new_request(csr, endpoint.recipient(), random_id()).expect("p10cr")
         }
         Form::Ir => {
             let subject = subject_name(&applicant).expect("subject");
-            enroll::initial_request(signer, subject, endpoint.recipient()).expect("ir")
+            enroll::initial_request(signer, subject, endpoint.recipient(), random_id()).expect("ir")
         }
     };
     let answer = client
@@ -308,8 +308,14 @@ async fn gost_renewal_on_the_virtual_rutoken() {
     let client = endpoint.client(&ClientOptions::default()).expect("client");
     // R2.7 on the new token, R2.8 on the old one: never both at once.
     let proof = enroll::renewal_proof(&new_signer, &old_cert).expect("proof of possession");
-    let mut request =
-        enroll::renewal_request(proof, &old_signer, &old_cert, endpoint.recipient()).expect("kur");
+    let mut request = enroll::renewal_request(
+        proof,
+        &old_signer,
+        &old_cert,
+        endpoint.recipient(),
+        random_id(),
+    )
+    .expect("kur");
     let answer = client
         .exchange(&mut request.transaction, &request.message)
         .await
@@ -351,4 +357,9 @@ async fn gost_renewal_on_the_virtual_rutoken() {
     );
     new.import_certificate(&der).expect("onto the new token");
     openssl_verify(bank.server.ca().gost_certificate(), &new_cert, dir, true);
+}
+
+/// A fresh transactionID.
+fn random_id() -> der::asn1::OctetString {
+    cmp::build::random_id().expect("random bytes")
 }

@@ -3,11 +3,11 @@
 mod ui_fixtures;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smartkey::i18n::{Catalogue, Lang};
+use smartkey::i18n::{Catalogue, Lang, Msg};
 use smartkey::token::Pin;
 use smartkey::ui::text::render_screen;
 use smartkey::ui::tui::UiState;
-use smartkey::wizard::{Answer, FieldId, Screen, Widget};
+use smartkey::wizard::{Action, ActionKind, Answer, FieldId, Screen, Widget};
 use ui_fixtures::*;
 
 const TYPED_PIN: &str = "Qw7-user-pin";
@@ -185,6 +185,9 @@ fn keys_for_back_cancel_and_choices() {
         ),
         Some(Answer::Cancel)
     ));
+    // Enter on a focused entry chooses it.
+    let mut state = UiState::new();
+    state.sync(&screen);
     state.on_key(key(KeyCode::Down), &screen);
     assert!(matches!(
         state.on_key(key(KeyCode::Enter), &screen),
@@ -255,4 +258,63 @@ fn a_small_terminal_asks_for_a_larger_window() {
     let big = draw_to_string(&screen, &Catalogue::new(Lang::En), &state, 120, 40);
     assert!(big.contains("[N2.1]"), "{big}");
     insta::assert_snapshot!("n2_1_120x40_en", big);
+}
+
+#[test]
+fn enter_picks_an_entry_of_the_list_then_goes_on() {
+    // N2.1 keeps the list of banks after the choice and waits for "Next": Enter picks
+    // from the list while the step offers nothing else, then goes on; it picks again
+    // only an entry the person has moved to.
+    let before = shot(&new_flow(), "n2_1_choose_bank");
+    assert!(before.choices.len() > 1 && !before.offers(ActionKind::Next));
+    // As the step shows itself once a bank is chosen: the list stays, "Next" comes.
+    let mut after = before.clone();
+    after.actions.insert(
+        0,
+        Action {
+            kind: ActionKind::Next,
+            label: Msg::ActionNext,
+        },
+    );
+    let mut state = UiState::new();
+    state.sync(&before);
+    assert!(matches!(
+        state.on_key(key(KeyCode::Enter), &before),
+        Some(Answer::Choose(0))
+    ));
+    state.sync(&after);
+    assert!(matches!(
+        state.on_key(key(KeyCode::Enter), &after),
+        Some(Answer::Next)
+    ));
+    state.on_key(key(KeyCode::Down), &after);
+    assert!(
+        matches!(
+            state.on_key(key(KeyCode::Enter), &after),
+            Some(Answer::Choose(1))
+        ),
+        "the entry moved to is chosen first"
+    );
+    assert!(matches!(
+        state.on_key(key(KeyCode::Enter), &after),
+        Some(Answer::Next)
+    ));
+
+    // A bank given beforehand: Enter goes on at once.
+    let mut state = UiState::new();
+    state.sync(&after);
+    assert!(matches!(
+        state.on_key(key(KeyCode::Enter), &after),
+        Some(Answer::Next)
+    ));
+    // A digit chooses; Enter then goes on.
+    assert!(matches!(
+        state.on_key(key(KeyCode::Char('2')), &after),
+        Some(Answer::Choose(1))
+    ));
+    state.on_key(key(KeyCode::Down), &after);
+    assert!(matches!(
+        state.on_key(key(KeyCode::Enter), &after),
+        Some(Answer::Next)
+    ));
 }

@@ -11,7 +11,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use der::EncodePem;
 
@@ -19,12 +20,13 @@ use crate::bank::{BankProfile, Banks};
 use crate::enroll::PickupLink;
 use crate::i18n::Catalogue;
 use crate::token::Pin;
-use crate::wizard::{Answer, FieldId, PickupRef, TransactionId, Wizard};
+use crate::wizard::{Answer, CivilDate, FieldId, PickupRef, Start, TransactionId, Wizard};
 
+use super::chance::Chance;
 use super::frontend::Frontend;
 use super::pending::PendingStore;
 use super::runtime::{RunConfig, RunEnd, run};
-use super::script::{Bench, EmuBench, ScriptStep, Scripted};
+use super::script::{Approval, BankAction, Bench, EmuBench, PinBook, ScriptStep, Scripted, Setup};
 
 /// The demo bank's agentId (the renewal seed's bank).
 pub const AGENT: u32 = 5282;
@@ -40,6 +42,26 @@ const OLD_ADMIN_PIN: &str = "Demo-old-adm1";
 
 /// The script `smartkey demo` plays when none is given and no one is at a terminal.
 pub const BUILT_IN_SCRIPT: &str = include_str!("../../scripts/demo-script.jsonl");
+
+/// The demo's training PINs by their script names: printed on its first screen, so
+/// scripts of demo runs can use them without a secrets file.
+pub const TRAINING_PINS: [(&str, &str); 5] = [
+    ("PIN_OLD_CARRIER", OLD_PIN),
+    ("PIN_NEW", "Demo-new-1"),
+    ("PIN_ADMIN_NEW", "Demo-new-adm1"),
+    ("PIN_NEW_2", "Demo-ecp2-1"),
+    ("PIN_ADMIN_NEW_2", "Demo-ecp2-adm1"),
+];
+
+/// The PIN names a demo script can use: the environment, then the training PINs and
+/// the factory PINs.
+pub fn pin_book() -> PinBook {
+    let mut book = PinBook::new();
+    for (name, value) in TRAINING_PINS {
+        book.know(name, value);
+    }
+    book
+}
 
 /// Where the demo keeps its things.
 pub struct DemoPlace {
@@ -235,10 +257,295 @@ fn old_carrier_pickup() -> Vec<ScriptStep> {
     ]
 }
 
+/// The demo's calendar: the setup's day, from midnight UTC, running as the real clock
+/// runs, plus the days a script lets pass. The bank reads it through [`bankca::Clock`],
+/// each flow's "today" comes from it, so a replay sees the same dates whenever it runs.
+#[derive(Debug)]
+pub struct DemoClock {
+    start: SystemTime,
+    began: Instant,
+    passed_secs: AtomicU64,
+}
+
+impl DemoClock {
+    pub fn new(day: CivilDate) -> DemoClock {
+        let secs = u64::try_from(day.days_since_epoch()).unwrap_or_default() * 86_400;
+        DemoClock {
+            start: UNIX_EPOCH + Duration::from_secs(secs),
+            began: Instant::now(),
+            passed_secs: AtomicU64::new(0),
+        }
+    }
+
+    pub fn now(&self) -> SystemTime {
+        self.start
+            + self.began.elapsed()
+            + Duration::from_secs(self.passed_secs.load(Ordering::Relaxed))
+    }
+
+    pub fn today(&self) -> Option<CivilDate> {
+        let days = self.now().duration_since(UNIX_EPOCH).ok()?.as_secs() / 86_400;
+        CivilDate::from_days_since_epoch(i64::try_from(days).ok()?)
+    }
+
+    pub fn pass_days(&self, days: u32) {
+        self.passed_secs
+            .fetch_add(u64::from(days) * 86_400, Ordering::Relaxed);
+    }
+}
+
+impl bankca::Clock for DemoClock {
+    fn now(&self) -> bankca::Result<SystemTime> {
+        Ok(DemoClock::now(self))
+    }
+}
+
+/// What a demo script acts on: the virtual readers, the bank's operator, the calendar.
+pub struct DemoStage {
+    emu: Arc<EmuBench>,
+    server: Arc<bankca::ServerHandle>,
+    clock: Arc<DemoClock>,
+}
+
+impl DemoStage {
+    /// The request the bank got last.
+    fn latest(&self) -> Result<i64, String> {
+        let list = self.server.ca().list(None).map_err(|e| e.to_string())?;
+        list.iter()
+            .map(|r| r.id)
+            .max()
+            .ok_or_else(|| "the demo bank has no request yet".to_string())
+    }
+}
+
+impl Bench for DemoStage {
+    fn insert(&self, serial: &str, reader: Option<u32>) -> Result<(), String> {
+        self.emu.insert(serial, reader)
+    }
+
+    fn remove(&self, serial: &str) -> Result<(), String> {
+        self.emu.remove(serial)
+    }
+
+    fn bank(&self, action: &BankAction) -> Result<(), String> {
+        let ca = self.server.ca();
+        match action {
+            BankAction::Approve => {
+                let waiting = ca
+                    .list(Some(bankca::State::Waiting))
+                    .map_err(|e| e.to_string())?;
+                if waiting.is_empty() {
+                    return Err("no request waits at the demo bank to be approved".into());
+                }
+                for r in waiting {
+                    ca.approve(r.id, "operator").map_err(|e| e.to_string())?;
+                }
+            }
+            BankAction::Reject(reason) => {
+                ca.reject(self.latest()?, reason, "operator")
+                    .map_err(|e| e.to_string())?;
+            }
+            BankAction::Resend => {
+                ca.resend(self.latest()?, "operator")
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        self.server.wake();
+        Ok(())
+    }
+
+    fn days_pass(&self, days: u32) -> Result<(), String> {
+        self.clock.pass_days(days);
+        self.server.wake();
+        Ok(())
+    }
+}
+
+/// The demo's bank and tokens, prepared: what flows run against.
+pub struct DemoEnv {
+    pub place: DemoPlace,
+    pub module: PathBuf,
+    pub banks: Vec<BankProfile>,
+    pub stage: Arc<DemoStage>,
+    pub chance: Arc<Chance>,
+    server: Arc<bankca::ServerHandle>,
+}
+
+fn quiet(label: &str, end: &RunEnd) -> Result<(), String> {
+    match end {
+        RunEnd::Finished { .. } => Ok(()),
+        other => Err(format!("preparing {label} failed: {other:?}")),
+    }
+}
+
+impl DemoEnv {
+    /// Starts the bank, makes the three tokens and enrolls the old carrier, all on the
+    /// setup's calendar and chance. The virtual Rutoken must already read its folder
+    /// and seed from the environment (`RUTOKEN_EMU_DIR`, `RUTOKEN_EMU_SEED`).
+    pub async fn prepare(
+        place: DemoPlace,
+        module: PathBuf,
+        emu: Arc<EmuBench>,
+        setup: &Setup,
+    ) -> Result<DemoEnv, String> {
+        let clock = Arc::new(DemoClock::new(setup.day()?));
+        let chance = Arc::new(Chance::seeded(&setup.seed));
+        std::fs::create_dir_all(place.bank()).map_err(|e| e.to_string())?;
+        emu.run(&["readers", "3"])?;
+        for (serial, label) in [
+            (OLD, "старый ключ"),
+            (NEW, "Рутокен ЭЦП 2.0"),
+            (BLANK, "новый клиент"),
+        ] {
+            emu.run(&["init", "--serial", serial, "--label", label, "--force"])?;
+        }
+
+        bankca::Ca::init_with_clock(&place.bank(), clock.as_ref()).map_err(|e| e.to_string())?;
+        let mut serve = bankca::ServeConfig::new(place.bank(), "127.0.0.1:0");
+        serve.auto_approve_after =
+            (setup.approval == Approval::Auto).then_some(Duration::from_secs(3));
+        serve.check_after = Duration::from_secs(1);
+        serve.clock = clock.clone();
+        serve.serials = bankca::issue::SerialSource::Seeded(setup.seed.clone());
+        let server = Arc::new(bankca::serve(serve).await.map_err(|e| e.to_string())?);
+        let banks = profile(&place, &server)?;
+        let env = DemoEnv {
+            stage: Arc::new(DemoStage {
+                emu: emu.clone(),
+                server: server.clone(),
+                clock,
+            }),
+            place,
+            module,
+            banks,
+            chance,
+            server,
+        };
+
+        // The old carrier, enrolled the way its owner once did.
+        let catalogue = Catalogue::default();
+        emu.insert(OLD, Some(0))?;
+        let mut script = Scripted::new(old_carrier_enrollment(), None);
+        let (wizard, effects) = Wizard::new_flow(env.start(false)?);
+        let end = run(
+            wizard,
+            effects,
+            &mut script,
+            env.run_config(catalogue, None, None),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        quiet("the old carrier", &end)?;
+        if setup.approval == Approval::Manual {
+            env.stage.bank(&BankAction::Approve)?;
+        }
+        let link = find_link(&env.place.mailbox(), env.server.base_url(), None).await?;
+        let pickup = PickupRef::of(&link).ok_or("the demo link has no agentId")?;
+        let mut script = Scripted::new(old_carrier_pickup(), None);
+        let (wizard, effects) = Wizard::save_flow(pickup, env.start(true)?);
+        let end = run(
+            wizard,
+            effects,
+            &mut script,
+            env.run_config(catalogue, None, None),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        quiet("the old carrier's certificate", &end)?;
+        emu.run(&["remove"])?;
+        Ok(env)
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.server.base_url()
+    }
+
+    /// A flow's start on the demo's calendar, with its pending records when `pending`.
+    pub fn start(&self, pending: bool) -> Result<Start, String> {
+        let records = if pending {
+            self.place.pending().load().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let today = self
+            .stage
+            .clock
+            .today()
+            .ok_or("the demo's calendar is out of range")?;
+        Ok(super::start::start_on(
+            &self.banks,
+            Some(AGENT),
+            records,
+            today,
+            &self.chance,
+        ))
+    }
+
+    /// The runtime's settings for a flow of the demo.
+    pub fn run_config(
+        &self,
+        catalogue: Catalogue,
+        documents: Option<PathBuf>,
+        transcript: Option<PathBuf>,
+    ) -> RunConfig {
+        RunConfig {
+            module: self.module.clone(),
+            banks: self.banks.clone(),
+            catalogue,
+            pending: Some(self.place.pending()),
+            documents: documents.unwrap_or_else(|| self.place.dir.join("documents")),
+            transcript,
+            transcripts_dir: Some(self.place.dir.join("state").join("transcripts")),
+            watch_every: Duration::from_millis(300),
+            chance: self.chance.clone(),
+        }
+    }
+
+    /// Begins `flow` (`save` takes the link of the latest request, as soon as the bank
+    /// has e-mailed it) and runs it with `frontend` to its end.
+    pub async fn flow<F: Frontend>(
+        &self,
+        flow: &str,
+        frontend: &mut F,
+        config: RunConfig,
+    ) -> Result<RunEnd, String> {
+        let (wizard, effects) = match flow {
+            "new" => Wizard::new_flow(self.start(true)?),
+            "renew" => Wizard::renew_flow(self.start(true)?),
+            "destroy-old-key" => Wizard::destroy_old_key_flow(self.start(true)?),
+            "save" => {
+                let records = self.place.pending().load()?;
+                let latest = records.last().map(|r| r.transaction.clone());
+                let link =
+                    find_link(&self.place.mailbox(), self.base_url(), latest.as_ref()).await?;
+                tracing::info!(%link, "the demo bank's e-mail brought a link");
+                let pickup = PickupRef::of(&link).ok_or("the demo link has no agentId")?;
+                Wizard::save_flow(pickup, self.start(true)?)
+            }
+            other => {
+                return Err(format!(
+                    "the demo has no flow {other:?} (new, renew, save, destroy-old-key)"
+                ));
+            }
+        };
+        run(wizard, effects, frontend, config)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Stops the bank.
+    pub async fn close(self) {
+        drop(self.stage);
+        if let Ok(server) = Arc::try_unwrap(self.server) {
+            server.shutdown().await;
+        }
+    }
+}
+
 /// What the demo is driven by.
 pub enum Driver {
     /// A script's steps (with `flow` lines between the flows).
-    Script(Vec<ScriptStep>),
+    Script(Vec<(usize, ScriptStep)>),
     /// A person in line mode.
     Person,
 }
@@ -249,157 +556,94 @@ pub struct DemoConfig {
     pub module: PathBuf,
     pub bench: Arc<EmuBench>,
     pub catalogue: Catalogue,
-    pub documents: PathBuf,
+    pub setup: Setup,
+    pub documents: Option<PathBuf>,
     pub transcript: Option<PathBuf>,
+    /// `--record FILE`: the script of the run.
+    pub record: Option<PathBuf>,
     /// Print each screen of a scripted run (for people watching).
     pub echo: bool,
-}
-
-fn quiet(label: &str, end: &RunEnd) -> Result<(), String> {
-    match end {
-        RunEnd::Finished { .. } => Ok(()),
-        other => Err(format!("preparing {label} failed: {other:?}")),
-    }
 }
 
 /// Runs the demo: prepares the bank and the tokens, then the flows. Returns how each
 /// flow ended.
 pub async fn run_demo(config: DemoConfig, driver: Driver) -> Result<Vec<RunEnd>, String> {
-    let place = &config.place;
-    let bench = &config.bench;
-    std::fs::create_dir_all(place.bank()).map_err(|e| e.to_string())?;
-    bench.run(&["readers", "3"])?;
-    for (serial, label) in [
-        (OLD, "старый ключ"),
-        (NEW, "Рутокен ЭЦП 2.0"),
-        (BLANK, "новый клиент"),
-    ] {
-        bench.run(&["init", "--serial", serial, "--label", label, "--force"])?;
-    }
-
-    bankca::Ca::init(&place.bank()).map_err(|e| e.to_string())?;
-    let mut serve = bankca::ServeConfig::new(place.bank(), "127.0.0.1:0");
-    serve.auto_approve_after = Some(Duration::from_secs(3));
-    serve.check_after = Duration::from_secs(1);
-    let server = bankca::serve(serve).await.map_err(|e| e.to_string())?;
-    let banks = profile(place, &server)?;
-    let run_config = |transcript: Option<PathBuf>| RunConfig {
-        module: config.module.clone(),
-        banks: banks.clone(),
-        catalogue: config.catalogue,
-        pending: Some(place.pending()),
-        documents: config.documents.clone(),
-        transcript,
-        transcripts_dir: Some(place.dir.join("state").join("transcripts")),
-        watch_every: Duration::from_millis(300),
-    };
-    let start = |pending: bool| {
-        let records = if pending {
-            place.pending().load().unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        super::start::start(&banks, Some(AGENT), records)
-    };
-
-    // The old carrier, enrolled the way its owner once did.
-    bench.insert(OLD, Some(0))?;
-    let mut script = Scripted::new(old_carrier_enrollment(), None);
-    let (wizard, effects) = Wizard::new_flow(start(false)?);
-    let end = run(wizard, effects, &mut script, run_config(None))
-        .await
-        .map_err(|e| e.to_string())?;
-    quiet("the old carrier", &end)?;
-    let link = find_link(&place.mailbox(), server.base_url(), None).await?;
-    let pickup = PickupRef::of(&link).ok_or("the demo link has no agentId")?;
-    let mut script = Scripted::new(old_carrier_pickup(), None);
-    let (wizard, effects) = Wizard::save_flow(pickup, start(true)?);
-    let end = run(wizard, effects, &mut script, run_config(None))
-        .await
-        .map_err(|e| e.to_string())?;
-    quiet("the old carrier's certificate", &end)?;
-    bench.run(&["remove"])?;
+    let env = DemoEnv::prepare(
+        config.place,
+        config.module.clone(),
+        config.bench.clone(),
+        &config.setup,
+    )
+    .await?;
     println!(
         "Demo: the bank runs at {}; virtual tokens {OLD} (the old carrier), {NEW} and {BLANK} (blank), none inserted.",
-        server.base_url()
+        env.base_url()
     );
-
-    let mut ends = Vec::new();
-    match driver {
-        Driver::Script(steps) => {
-            let mut frontend = Scripted::new(steps, Some(bench.clone() as Arc<dyn Bench>));
-            if config.echo {
-                frontend = frontend.echo(config.catalogue);
-            }
-            while let Some(flow) = frontend.take_flow() {
-                let end = one_flow(
-                    &flow,
-                    &mut frontend,
-                    &config,
-                    place,
-                    &server,
-                    &start,
-                    &run_config,
-                )
-                .await?;
-                ends.push(end);
-            }
-        }
-        Driver::Person => {
-            println!(
-                "Training PINs: the old carrier's PIN is {OLD_PIN}; blank tokens have the factory PINs. Commands: insert SERIAL, remove SERIAL, mail, help."
-            );
-            let mut frontend = super::plain::Plain::stdin(config.catalogue)
-                .with_demo(bench.clone() as Arc<dyn Bench>, place.mailbox());
-            for flow in ["new", "renew", "save"] {
-                println!("\n=== {flow} ===");
-                let end = one_flow(
-                    flow,
-                    &mut frontend,
-                    &config,
-                    place,
-                    &server,
-                    &start,
-                    &run_config,
-                )
-                .await?;
-                ends.push(end);
-            }
-        }
-    }
-    Ok(ends)
-}
-
-async fn one_flow<F: Frontend>(
-    flow: &str,
-    frontend: &mut F,
-    config: &DemoConfig,
-    place: &DemoPlace,
-    server: &bankca::ServerHandle,
-    start: &impl Fn(bool) -> Result<crate::wizard::Start, String>,
-    run_config: &impl Fn(Option<PathBuf>) -> RunConfig,
-) -> Result<RunEnd, String> {
-    let (wizard, effects) = match flow {
-        "new" => Wizard::new_flow(start(true)?),
-        "renew" => Wizard::renew_flow(start(true)?),
-        "destroy-old-key" => Wizard::destroy_old_key_flow(start(true)?),
-        "save" => {
-            // The link of the latest request waiting at the bank, as soon as it comes.
-            let records = place.pending().load()?;
-            let latest = records.last().map(|r| r.transaction.clone());
-            let link = find_link(&place.mailbox(), server.base_url(), latest.as_ref()).await?;
-            println!("Demo: the bank's e-mail brought the link {link}");
-            let pickup = PickupRef::of(&link).ok_or("the demo link has no agentId")?;
-            Wizard::save_flow(pickup, start(true)?)
-        }
-        other => return Err(format!("the demo has no flow {other:?} (new, renew, save)")),
+    let run_config = || {
+        env.run_config(
+            config.catalogue,
+            config.documents.clone(),
+            config.transcript.clone(),
+        )
     };
-    run(
-        wizard,
-        effects,
-        frontend,
-        run_config(config.transcript.clone()),
-    )
-    .await
-    .map_err(|e| e.to_string())
+    let mut recorder = config.record.as_ref().map(|path| {
+        super::record::Recorder::new(path.clone(), config.setup.clone(), config.catalogue)
+            .in_demo(&env.place.dir)
+    });
+    let mut ends = Vec::new();
+    let result: Result<(), String> = async {
+        match driver {
+            Driver::Script(steps) => {
+                let mut frontend = Scripted::numbered(steps, Some(env.stage.clone() as Arc<dyn Bench>));
+                if config.echo {
+                    frontend = frontend.echo(config.catalogue);
+                }
+                while let Some(flow) = frontend.take_flow() {
+                    let end = match &mut recorder {
+                        Some(r) => {
+                            let mut recording = r.flow(&flow, &mut frontend);
+                            let end = env.flow(&flow, &mut recording, run_config()).await;
+                            recording.end()?;
+                            end
+                        }
+                        None => env.flow(&flow, &mut frontend, run_config()).await,
+                    }?;
+                    let interrupted = matches!(end, RunEnd::Interrupted { .. });
+                    ends.push(end);
+                    if interrupted {
+                        break;
+                    }
+                }
+            }
+            Driver::Person => {
+                println!(
+                    "Training PINs: the old carrier's PIN is {OLD_PIN}; blank tokens have the factory PINs. Commands: insert SERIAL, remove SERIAL, mail, help."
+                );
+                let mut frontend = super::plain::Plain::stdin(config.catalogue)
+                    .with_demo(env.stage.clone() as Arc<dyn Bench>, env.place.mailbox());
+                for flow in ["new", "renew", "save"] {
+                    println!("\n=== {flow} ===");
+                    let end = match &mut recorder {
+                        Some(r) => {
+                            let mut recording = r.flow(flow, &mut frontend);
+                            let end = env.flow(flow, &mut recording, run_config()).await;
+                            recording.end()?;
+                            end
+                        }
+                        None => env.flow(flow, &mut frontend, run_config()).await,
+                    }?;
+                    // Ctrl-C ends the demo, not only the flow under way.
+                    let interrupted = matches!(end, RunEnd::Interrupted { .. });
+                    ends.push(end);
+                    if interrupted {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    env.close().await;
+    result.map(|()| ends)
 }

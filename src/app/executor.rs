@@ -14,6 +14,7 @@ use crate::wizard::{
 };
 
 use super::bank::BankSide;
+use super::chance::{Chance, NoChance};
 use super::pending::PendingStore;
 use super::worker::TokenWorker;
 use super::{documents, failure, token_ops};
@@ -27,6 +28,8 @@ pub struct Executor {
     pub(crate) catalogue: Catalogue,
     /// The tokens last reported to the wizard, shared with the presence watch.
     pub(crate) seen: Arc<Mutex<Option<Vec<TokenView>>>>,
+    /// Where request numbers come from.
+    pub(crate) chance: Arc<Chance>,
 }
 
 /// A token call's failure, or a message that could not be built (a detail for support).
@@ -285,6 +288,17 @@ impl Executor {
         }
     }
 
+    /// A new request number, from the run's chance.
+    fn transaction_id(&self) -> Result<der::asn1::OctetString, FailureKind> {
+        let mut bytes = [0u8; cmp::build::RANDOM_ID_LEN];
+        self.chance
+            .fill(&mut bytes)
+            .and_then(|()| der::asn1::OctetString::new(bytes.to_vec()).map_err(|_| NoChance))
+            .map_err(|e| FailureKind::Device {
+                detail: e.to_string(),
+            })
+    }
+
     async fn build(&mut self, plan: RequestPlan) -> Result<Option<Input>, Trouble> {
         match plan {
             RequestPlan::New {
@@ -294,6 +308,7 @@ impl Executor {
                 ..
             } => {
                 let recipient = self.bank.recipient(agent_id)?;
+                let transaction_id = self.transaction_id()?;
                 let prepared = built(
                     self.tokens
                         .call(move |t| {
@@ -303,6 +318,7 @@ impl Executor {
                                 &key.key_id,
                                 &applicant,
                                 recipient,
+                                transaction_id,
                             )
                         })
                         .await,
@@ -339,9 +355,10 @@ impl Executor {
                 )?;
                 // The transaction number is fixed now, before the swap, so that the
                 // wizard's records name the request the bank will know.
-                let header = cmp::build::new_header(
+                let header = cmp::build::new_header_with_transaction_id(
                     GeneralName::DirectoryName(old.tbs_certificate().subject().clone()),
                     GeneralName::DirectoryName(recipient),
+                    self.transaction_id()?,
                 )
                 .map_err(|e| FailureKind::Device {
                     detail: e.to_string(),

@@ -14,10 +14,15 @@
 //! - [`pending`]: the local records of requests waiting at a bank;
 //! - [`documents`], [`transcript`]: what is written for the person and for support;
 //! - [`frontend`]: what a frontend is; [`script`] and [`plain`] are two of them;
+//! - [`record`] writes a live run down as a script, [`replay`] plays one back and
+//!   compares its screens, [`cast`] draws a replay for asciinema; [`chance`] is where
+//!   session codes and request numbers come from (the system, or a replay's seed);
 //! - [`start`]: everything a command needs to begin a flow;
 //! - [`demo`]: the training run on virtual tokens and a local bank.
 
 pub mod bank;
+pub mod cast;
+pub mod chance;
 pub mod demo;
 pub mod documents;
 pub mod executor;
@@ -26,6 +31,8 @@ pub mod frontend;
 pub mod pdf;
 pub mod pending;
 pub mod plain;
+pub mod record;
+pub mod replay;
 pub mod runtime;
 pub mod script;
 pub mod start;
@@ -34,7 +41,8 @@ pub mod transcript;
 pub mod tui;
 pub mod worker;
 
+pub use chance::Chance;
 pub use frontend::{Event, Frontend};
 pub use pending::PendingStore;
 pub use runtime::{RunConfig, RunEnd, RunError, run};
-pub use script::{Bench, EmuBench, ScriptStep, Scripted};
+pub use script::{Bench, EmuBench, PinBook, Script, ScriptStep, Scripted};

@@ -2,7 +2,7 @@
 //! answer (the commands of [`crate::ui::line`]), PINs read without echo from the
 //! terminal, never from a command line.
 
-use std::io::BufRead;
+use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,34 +12,74 @@ use crate::i18n::Catalogue;
 use crate::token::Pin;
 use crate::ui::line::{LineCommand, parse_line};
 use crate::ui::words::Words;
-use crate::wizard::{ActionKind, Answer, Screen, Widget};
+use crate::wizard::{ActionKind, Answer, Screen, StepCode, Widget};
 
 use super::frontend::{Event, Frontend};
 use super::script::Bench;
 
+/// What the reading thread is asked to read next.
+enum Read {
+    Line,
+    /// A PIN without echo, after this prompt.
+    Hidden(String),
+}
+
+/// What it read.
+enum Got {
+    Line(String),
+    Hidden(Result<Pin, String>),
+}
+
 pub struct Plain {
     catalogue: Catalogue,
-    lines: mpsc::UnboundedReceiver<String>,
+    /// Asks the reading thread for the next line or PIN: the terminal has exactly one
+    /// reader at a time, so a PIN typed at its hidden prompt can never be taken as a
+    /// command line (and echoed back).
+    asks: std::sync::mpsc::Sender<Read>,
+    got: mpsc::UnboundedReceiver<Got>,
+    /// Whether a read is under way (its result may come after a cancelled wait).
+    asked: bool,
+    /// The PIN screen being read, if one is.
+    form: Option<PinForm>,
     screen: Option<Screen>,
     /// The demo's virtual readers and mailbox, for its extra commands.
     demo: Option<(Arc<dyn Bench>, PathBuf)>,
 }
 
 impl Plain {
-    /// Reads lines from standard input on a thread of its own (reading blocks).
+    /// Reads standard input on a thread of its own (reading blocks), one line or one
+    /// hidden PIN at a time, when asked.
     pub fn stdin(catalogue: Catalogue) -> Plain {
-        let (send, lines) = mpsc::unbounded_channel();
+        let (asks, requests) = std::sync::mpsc::channel::<Read>();
+        let (send, got) = mpsc::unbounded_channel();
         std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
-                if send.send(line).is_err() {
+            let stdin = std::io::stdin();
+            while let Ok(request) = requests.recv() {
+                let read = match request {
+                    Read::Line => {
+                        let mut line = String::new();
+                        match stdin.lock().read_line(&mut line) {
+                            Ok(0) | Err(_) => break,
+                            Ok(_) => Got::Line(line.trim_end_matches(['\n', '\r']).to_string()),
+                        }
+                    }
+                    Read::Hidden(prompt) => Got::Hidden(
+                        rpassword::prompt_password(prompt)
+                            .map(Pin::new)
+                            .map_err(|e| format!("the PIN cannot be read without echo here: {e}")),
+                    ),
+                };
+                if send.send(read).is_err() {
                     break;
                 }
             }
         });
         Plain {
             catalogue,
-            lines,
+            asks,
+            got,
+            asked: false,
+            form: None,
             screen: None,
             demo: None,
         }
@@ -79,36 +119,85 @@ impl Plain {
         true
     }
 
-    /// The PIN fields of the screen, read without echo, as the screen's PIN answer.
-    fn read_pins(&self, screen: &Screen) -> Result<Answer, String> {
-        let labels: Vec<String> = screen
+    /// The next thing read: asks for `what` unless a read is already under way.
+    async fn next_read(&mut self, what: Read) -> Option<Got> {
+        if !self.asked {
+            self.asks.send(what).ok()?;
+            self.asked = true;
+        }
+        let got = self.got.recv().await;
+        self.asked = false;
+        got
+    }
+}
+
+/// The PINs of one PIN screen being read, one hidden prompt after another. Kept in the
+/// frontend, not in a future, because the runtime drops a waiting `next_event` whenever
+/// something else happens (a token's flags change after a PIN change): a PIN already
+/// typed must not be lost then.
+struct PinForm {
+    code: StepCode,
+    labels: Vec<String>,
+    change: bool,
+    pins: Vec<Pin>,
+}
+
+impl PinForm {
+    fn of(screen: &Screen, catalogue: &Catalogue) -> PinForm {
+        let mut labels: Vec<String> = screen
             .fields
             .iter()
             .filter_map(|w| match w {
-                Widget::Pin { label, .. } => Some(self.catalogue.text(label)),
+                Widget::Pin { label, .. } => Some(catalogue.text(label)),
                 _ => None,
             })
             .collect();
-        let read = |label: &str| {
-            rpassword::prompt_password(format!("{label}: "))
-                .map(Pin::new)
-                .map_err(|e| format!("the PIN cannot be read without echo here: {e}"))
-        };
-        if screen.offers(ActionKind::SubmitPinChange) && labels.len() >= 3 {
-            Ok(Answer::ChangePin {
-                current: read(&labels[0])?,
-                new: read(&labels[1])?,
-                repeat: read(&labels[2])?,
+        let change = screen.offers(ActionKind::SubmitPinChange) && labels.len() >= 3;
+        labels.truncate(if change { 3 } else { 1 });
+        if labels.is_empty() {
+            labels.push("PIN".into());
+        }
+        PinForm {
+            code: screen.code,
+            labels,
+            change,
+            pins: Vec::new(),
+        }
+    }
+
+    /// The prompt of the next PIN.
+    fn prompt(&self) -> String {
+        let label = self
+            .labels
+            .get(self.pins.len())
+            .map_or("PIN", String::as_str);
+        format!("{label}: ")
+    }
+
+    /// The answer, once every PIN is read.
+    fn answer(&mut self) -> Option<Answer> {
+        if self.pins.len() < self.labels.len() {
+            return None;
+        }
+        let mut pins = std::mem::take(&mut self.pins).into_iter();
+        if self.change {
+            Some(Answer::ChangePin {
+                current: pins.next()?,
+                new: pins.next()?,
+                repeat: pins.next()?,
             })
         } else {
-            let label = labels.first().cloned().unwrap_or_else(|| "PIN".into());
-            Ok(Answer::Pin(read(&label)?))
+            pins.next().map(Answer::Pin)
         }
     }
 }
 
 impl Frontend for Plain {
     fn show(&mut self, screen: &Screen) {
+        // PINs half typed for a step that is gone are dropped (and wiped).
+        if self.form.as_ref().is_some_and(|f| f.code != screen.code) {
+            self.form = None;
+        }
         println!(
             "\n{}",
             crate::ui::text::render_screen(screen, &self.catalogue)
@@ -118,7 +207,32 @@ impl Frontend for Plain {
 
     async fn next_event(&mut self) -> Option<Event> {
         loop {
-            let line = self.lines.recv().await?;
+            let want = match &self.form {
+                Some(form) => Read::Hidden(form.prompt()),
+                None => Read::Line,
+            };
+            let line = match self.next_read(want).await? {
+                Got::Line(line) => line,
+                Got::Hidden(read) => {
+                    // A PIN asked for on a screen that has gone since: dropped.
+                    let Some(form) = &mut self.form else { continue };
+                    match read {
+                        Ok(pin) => form.pins.push(pin),
+                        Err(why) => {
+                            eprintln!("{why}");
+                            self.form = None;
+                            continue;
+                        }
+                    }
+                    match form.answer() {
+                        Some(answer) => {
+                            self.form = None;
+                            return Some(Event::Answer(answer));
+                        }
+                        None => continue,
+                    }
+                }
+            };
             if self.demo_command(line.trim()) {
                 continue;
             }
@@ -130,10 +244,9 @@ impl Frontend for Plain {
                 LineCommand::SetField(field, value) => {
                     return Some(Event::Answer(Answer::Edit { field, value }));
                 }
-                LineCommand::NeedsPin(_) => match self.read_pins(&screen) {
-                    Ok(answer) => return Some(Event::Answer(answer)),
-                    Err(why) => eprintln!("{why}"),
-                },
+                LineCommand::NeedsPin(_) => {
+                    self.form = Some(PinForm::of(&screen, &self.catalogue));
+                }
                 LineCommand::Help => println!("{}", Words::of(self.catalogue.lang()).line_help),
                 LineCommand::Quit => return Some(Event::Quit),
                 LineCommand::Unknown(text) => {

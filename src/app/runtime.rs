@@ -17,6 +17,7 @@ use crate::wizard::{
 };
 
 use super::bank::BankSide;
+use super::chance::Chance;
 use super::executor::Executor;
 use super::frontend::{Event, Frontend};
 use super::pending::PendingStore;
@@ -41,6 +42,8 @@ pub struct RunConfig {
     pub transcripts_dir: Option<PathBuf>,
     /// How often the card readers are looked at.
     pub watch_every: Duration,
+    /// Where request numbers come from (the system, or a replay's seed).
+    pub chance: Arc<Chance>,
 }
 
 /// How a run ended.
@@ -159,6 +162,7 @@ pub async fn run<F: Frontend>(
         documents: config.documents,
         catalogue: config.catalogue,
         seen: seen.clone(),
+        chance: config.chance,
     };
     let answers = inputs.clone();
     let executing = tokio::spawn(async move {

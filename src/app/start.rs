@@ -3,6 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::chance::Chance;
 use crate::bank::BankProfile;
 use crate::wizard::{BankInfo, CityIndex, CivilDate, PendingRecord, Start};
 
@@ -13,9 +14,9 @@ const CITIES: &str = include_str!("../../assets/ru-cities.csv");
 const SESSION_ALPHABET: &[u8] = b"ACDEFHJKLMNPQRTUVWXY34679";
 
 /// A short code for support, shown in every screen's header ("K7Q2").
-pub fn session_code() -> String {
+pub fn session_code(chance: &Chance) -> String {
     let mut bytes = [0u8; 4];
-    if getrandom::fill(&mut bytes).is_err() {
+    if chance.fill(&mut bytes).is_err() {
         // Only for support to tell runs apart: the clock is random enough then.
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -43,18 +44,32 @@ pub fn cities() -> CityIndex {
     CityIndex::from_csv(CITIES).unwrap_or_default()
 }
 
-/// A flow's start for these banks, the bank chosen (if any) and the pending records.
+/// A flow's start for these banks, the bank chosen (if any) and the pending records,
+/// on today's date with a fresh session code.
 pub fn start(
     banks: &[BankProfile],
     bank: Option<u32>,
     pending: Vec<PendingRecord>,
 ) -> Result<Start, String> {
-    Ok(Start {
-        session: session_code(),
-        today: today().ok_or("the computer's clock is not set to a real date")?,
+    let today = today().ok_or("the computer's clock is not set to a real date")?;
+    Ok(start_on(banks, bank, pending, today, &Chance::System))
+}
+
+/// A flow's start on the given day, its session code drawn from `chance` (replays and
+/// training fix both).
+pub fn start_on(
+    banks: &[BankProfile],
+    bank: Option<u32>,
+    pending: Vec<PendingRecord>,
+    today: CivilDate,
+    chance: &Chance,
+) -> Start {
+    Start {
+        session: session_code(chance),
+        today,
         banks: banks.iter().map(BankInfo::from).collect(),
         bank,
         pending,
         cities: cities(),
-    })
+    }
 }

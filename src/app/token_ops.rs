@@ -101,6 +101,7 @@ pub fn new_request(
     key: &str,
     applicant: &Applicant,
     recipient: Name,
+    transaction_id: der::asn1::OctetString,
 ) -> Result<Result<Prepared, String>, TokenError> {
     let id = key_id(key)?;
     let valid = match applicant.validate() {
@@ -113,7 +114,7 @@ pub fn new_request(
             Ok(csr) => csr,
             Err(e) => return Ok(Err(e.to_string())),
         };
-        match enroll::new_request(csr, recipient) {
+        match enroll::new_request(csr, recipient, transaction_id) {
             Ok(p) => Ok(Ok(p)),
             Err(enroll::EnrollError::Token(t)) => Err(t),
             Err(e) => Ok(Err(e.to_string())),

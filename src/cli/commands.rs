@@ -131,7 +131,8 @@ pub(super) fn run(
         | Command::Save { .. }
         | Command::DestroyOldKey(_)
         | Command::Status { .. }
-        | Command::Demo(_) => Err(CliError::Usage(
+        | Command::Demo(_)
+        | Command::Replay(_) => Err(CliError::Usage(
             "this command does not work on a token".into(),
         )),
         Command::Cert(CertCommand::List {

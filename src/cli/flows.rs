@@ -28,6 +28,14 @@ pub struct FlowArgs {
     /// Play the answers of a script (one JSON object per line) instead of asking.
     #[arg(long, value_name = "FILE")]
     pub script: Option<PathBuf>,
+    /// Values of the PINs a script names (`NAME=value` lines); the environment comes
+    /// first.
+    #[arg(long, value_name = "FILE", requires = "script")]
+    pub secrets: Option<PathBuf>,
+    /// Write this run down as a script for `smartkey replay` (PINs by name only), with
+    /// its screens in FILE's `.screens` file.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// Also append the transcript (every screen and answer, never a PIN) to this file.
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
@@ -69,6 +77,15 @@ pub(super) fn run(
         records,
     )
     .map_err(CliError::Input)?;
+    let which_name = Some(
+        match &which {
+            Which::New => "new",
+            Which::Renew => "renew",
+            Which::Save(_) => "save",
+            Which::DestroyOldKey => "destroy-old-key",
+        }
+        .to_string(),
+    );
     let begun = match which {
         Which::New => Wizard::new_flow(start),
         Which::Renew => Wizard::renew_flow(start),
@@ -92,14 +109,40 @@ pub(super) fn run(
         transcript: args.transcript.clone(),
         transcripts_dir: crate::support::transcripts_dir(),
         watch_every: Duration::from_millis(500),
+        chance: std::sync::Arc::new(app::Chance::System),
     };
-    let end = drive(begun, args, config)?;
+    let flow = match &which_name {
+        Some(name) => name.as_str(),
+        None => "new",
+    };
+    let end = drive(begun, flow, args, config)?;
     report(&end, out)
 }
 
-/// Runs the flow with the frontend the arguments ask for.
+/// Reads a script file; its PIN names are looked up in the environment, then in
+/// `secrets`, then among the factory PINs (and the demo's training PINs in the demo).
+pub(super) fn read_script(
+    path: &std::path::Path,
+    secrets: Option<&std::path::Path>,
+    mut book: app::PinBook,
+) -> Result<app::Script, CliError> {
+    let file_error = |detail: String| CliError::File {
+        what: "the script",
+        path: path.to_path_buf(),
+        detail,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+    if let Some(secrets) = secrets {
+        book.read_file(secrets).map_err(CliError::Input)?;
+    }
+    app::Script::parse(&text, &book).map_err(file_error)
+}
+
+/// Runs the flow `flow` with the frontend the arguments ask for, recording it when
+/// asked to.
 pub(super) fn drive(
     (wizard, effects): (Wizard, Vec<Effect>),
+    flow: &str,
     args: &FlowArgs,
     config: RunConfig,
 ) -> Result<RunEnd, CliError> {
@@ -108,20 +151,34 @@ pub(super) fn drive(
         .enable_all()
         .build()
         .map_err(|e| CliError::Input(format!("the runtime cannot start: {e}")))?;
+    let mut recorder = args.record.as_ref().map(|path| {
+        let setup = app::script::Setup {
+            lang: config.catalogue.lang(),
+            date: wizard.facts().today.to_string(),
+            ..Default::default()
+        };
+        app::record::Recorder::new(path.clone(), setup, config.catalogue)
+    });
+    // Runs the flow with `frontend`, through the recorder when there is one.
+    macro_rules! play {
+        ($frontend:expr) => {{
+            let frontend = $frontend;
+            match &mut recorder {
+                Some(r) => {
+                    let mut recording = r.flow(flow, frontend);
+                    let end = runtime.block_on(app::run(wizard, effects, &mut recording, config));
+                    recording.end().map_err(CliError::Input)?;
+                    end
+                }
+                None => runtime.block_on(app::run(wizard, effects, frontend, config)),
+            }
+        }};
+    }
     let end = match &args.script {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| CliError::File {
-                what: "the script",
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
-            let steps = app::script::parse(&text).map_err(|detail| CliError::File {
-                what: "the script",
-                path: path.clone(),
-                detail,
-            })?;
-            let mut frontend = Scripted::new(steps, None);
-            runtime.block_on(app::run(wizard, effects, &mut frontend, config))
+            let script = read_script(path, args.secrets.as_deref(), app::PinBook::new())?;
+            let mut frontend = Scripted::numbered(script.steps, None);
+            play!(&mut frontend)
         }
         None if !args.plain && app::tui::Tui::available() => {
             // The full-screen view must start inside the runtime's context (its event
@@ -129,20 +186,20 @@ pub(super) fn drive(
             let _guard = runtime.enter();
             match app::tui::Tui::start(config.catalogue) {
                 Ok(mut frontend) => {
-                    let end = runtime.block_on(app::run(wizard, effects, &mut frontend, config));
+                    let end = play!(&mut frontend);
                     drop(frontend);
                     end
                 }
                 Err(e) => {
                     tracing::warn!("the full-screen view cannot start ({e}); using line mode");
                     let mut frontend = app::plain::Plain::stdin(config.catalogue);
-                    runtime.block_on(app::run(wizard, effects, &mut frontend, config))
+                    play!(&mut frontend)
                 }
             }
         }
         None => {
             let mut frontend = app::plain::Plain::stdin(config.catalogue);
-            runtime.block_on(app::run(wizard, effects, &mut frontend, config))
+            play!(&mut frontend)
         }
     };
     end.map_err(|app::RunError::Token(e)| CliError::Token(e))
@@ -240,6 +297,48 @@ pub struct DemoArgs {
     /// one, removed at the end]
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Values of the PINs the script names (`NAME=value` lines); the environment comes
+    /// first, the demo's training PINs last.
+    #[arg(long, value_name = "FILE", requires = "script")]
+    pub secrets: Option<PathBuf>,
+    /// Write this run down as a script for `smartkey replay` (PINs by name only), with
+    /// its screens in FILE's `.screens` file.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+}
+
+/// The demo's folder (given, or a new temporary one to remove at the end: `true`),
+/// with the virtual Rutoken pointed at it and seeded with `seed`; and the emulator's
+/// module and command.
+pub(super) fn demo_place(
+    dir: Option<&std::path::Path>,
+    seed: &str,
+) -> Result<(crate::app::demo::DemoPlace, bool, PathBuf, app::EmuBench), CliError> {
+    use crate::app::demo::{DemoPlace, locate_emulator};
+
+    let (module, command) = locate_emulator().map_err(CliError::Input)?;
+    let scratch = dir.is_none();
+    let dir = dir.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("smartkey-demo-{}", std::process::id()))
+    });
+    let place = DemoPlace { dir };
+    std::fs::create_dir_all(place.tokens()).map_err(|e| CliError::File {
+        what: "the demo directory",
+        path: place.dir.clone(),
+        detail: e.to_string(),
+    })?;
+    // SAFETY: set before the async runtime starts; the only other thread (the log
+    // writer) never reads the environment. The virtual Rutoken reads both at
+    // C_Initialize, and its command inherits them.
+    unsafe {
+        std::env::set_var("RUTOKEN_EMU_DIR", place.tokens());
+        std::env::set_var("RUTOKEN_EMU_SEED", seed);
+    }
+    let emu = app::EmuBench {
+        command,
+        dir: place.tokens(),
+    };
+    Ok((place, scratch, module, emu))
 }
 
 /// `smartkey demo`: the flows on virtual tokens against a bank run here.
@@ -250,52 +349,46 @@ pub(super) fn demo(
 ) -> Result<u8, CliError> {
     use std::io::IsTerminal;
 
-    use crate::app::demo::{DemoConfig, DemoPlace, Driver, locate_emulator, run_demo};
+    use crate::app::demo::{DemoConfig, DemoPlace, Driver, run_demo};
 
-    let (module, command) = locate_emulator().map_err(CliError::Input)?;
-    let scratch = args.dir.is_none();
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("smartkey-demo-{}", std::process::id()))
-    });
-    let place = DemoPlace { dir };
-    std::fs::create_dir_all(place.tokens()).map_err(|e| CliError::File {
-        what: "the demo directory",
-        path: place.dir.clone(),
-        detail: e.to_string(),
-    })?;
-    // SAFETY: set before the async runtime starts; the only other thread (the log
-    // writer) never reads the environment. The virtual Rutoken reads it at C_Initialize.
-    unsafe { std::env::set_var("RUTOKEN_EMU_DIR", place.tokens()) };
-    let driver = match (&args.script, args.plain || std::io::stdin().is_terminal()) {
-        (Some(path), _) => {
-            let text = std::fs::read_to_string(path).map_err(|e| CliError::File {
-                what: "the script",
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
-            Driver::Script(app::script::parse(&text).map_err(|detail| CliError::File {
-                what: "the script",
-                path: path.clone(),
-                detail,
-            })?)
-        }
-        (None, true) => Driver::Person,
-        (None, false) => {
-            Driver::Script(app::script::parse(app::demo::BUILT_IN_SCRIPT).map_err(CliError::Input)?)
-        }
+    let script = match (&args.script, args.plain || std::io::stdin().is_terminal()) {
+        (Some(path), _) => Some(read_script(
+            path,
+            args.secrets.as_deref(),
+            app::demo::pin_book(),
+        )?),
+        (None, true) => None,
+        (None, false) => Some(
+            app::Script::parse(app::demo::BUILT_IN_SCRIPT, &app::demo::pin_book())
+                .map_err(CliError::Input)?,
+        ),
+    };
+    let today = app::start::today()
+        .ok_or_else(|| CliError::Input("the computer's clock is not set to a real date".into()))?;
+    // The demo runs on today's date; its chance is the script's seed (or the default),
+    // so that a recorded demo replays the same.
+    let setup = app::script::Setup {
+        lang: settings.lang.value,
+        date: today.to_string(),
+        seed: script
+            .as_ref()
+            .map(|s| s.setup.seed.clone())
+            .unwrap_or_else(|| app::script::Setup::default().seed),
+        ..Default::default()
+    };
+    let (place, scratch, module, emu) = demo_place(args.dir.as_deref(), &setup.seed)?;
+    let driver = match script {
+        Some(script) => Driver::Script(script.steps),
+        None => Driver::Person,
     };
     let config = DemoConfig {
-        bench: std::sync::Arc::new(app::EmuBench {
-            command,
-            dir: place.tokens(),
-        }),
+        bench: std::sync::Arc::new(emu),
         module,
         catalogue: Catalogue::new(settings.lang.value),
-        documents: args
-            .out_dir
-            .clone()
-            .unwrap_or_else(|| place.dir.join("documents")),
+        setup,
+        documents: args.out_dir.clone(),
         transcript: args.transcript.clone(),
+        record: args.record.clone(),
         echo: true,
         place: DemoPlace {
             dir: place.dir.clone(),

@@ -8,6 +8,7 @@ mod error;
 mod flows;
 mod generate;
 mod pin_input;
+mod replay;
 mod support;
 
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use crate::preflight::CheckId;
 pub use error::{CliError, EXIT_CODES_HELP, exit};
 pub use flows::{DemoArgs, FlowArgs};
 pub use pin_input::{NewPinSource, PinSource};
+pub use replay::ReplayArgs;
 
 /// What `--help` says about settings, the config file and logs.
 pub const SETTINGS_HELP: &str =
@@ -182,6 +184,9 @@ pub enum Command {
     /// Training: the new, renew and save flows on virtual tokens, against a bank CA run
     /// here (needs `cargo build --workspace` for the virtual Rutoken).
     Demo(DemoArgs),
+    /// Play a recorded run again in the demo environment and compare every checkpoint's
+    /// screen with the expected one; exits non-zero on any difference.
+    Replay(ReplayArgs),
     /// The requests waiting at a bank (the local records; no secret is in them).
     Status {
         /// Print a JSON array, one object per request.
@@ -241,6 +246,7 @@ impl Command {
             Command::DestroyOldKey(_) => "destroy-old-key",
             Command::Status { .. } => "status",
             Command::Demo(_) => "demo",
+            Command::Replay(_) => "replay",
             Command::Check(_) => "check",
             Command::Tokens { .. } => "tokens",
             Command::Pin(PinCommand::Change { .. }) => "pin change",
@@ -441,6 +447,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
         Command::Banks { json } => check::banks(&Settings::resolve(overrides)?, json, out),
         Command::Status { json } => flows::status(json, out),
         Command::Demo(args) => flows::demo(&Settings::resolve(overrides)?, &args, out),
+        Command::Replay(args) => replay::replay(&args, out),
         Command::New(args) => flows::run(
             &Settings::resolve(overrides)?,
             flows::Which::New,

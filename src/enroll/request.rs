@@ -5,6 +5,7 @@ use cmp::client::PickupLink;
 use cmp::crmf::{CertReqMsg, CertTemplate};
 use cmp::protection::{Protect, ProtectionError, SignatureProtection};
 use cmp::{BuildError, Issued, PkiMessage, Transaction, TransactionError};
+use der::asn1::OctetString;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::name::Name;
@@ -67,9 +68,18 @@ fn token_failure(e: &signature::Error) -> TokenError {
 
 /// N2.6: the new client's request. The PKCS#10 request, signed on the token, is its own
 /// proof of possession; the message is not protected, because the bank approves it only
-/// after the signed paper application has arrived (docs/bank-protocol.md).
-pub fn new_request(csr: CertReq, recipient: Name) -> Result<Prepared, EnrollError> {
-    let header = build::new_header(build::null_dn(), GeneralName::DirectoryName(recipient))?;
+/// after the signed paper application has arrived (docs/bank-protocol.md). The
+/// caller draws the `transaction_id` ([`build::random_id`]; a replay, from its seed).
+pub fn new_request(
+    csr: CertReq,
+    recipient: Name,
+    transaction_id: OctetString,
+) -> Result<Prepared, EnrollError> {
+    let header = build::new_header_with_transaction_id(
+        build::null_dn(),
+        GeneralName::DirectoryName(recipient),
+        transaction_id,
+    )?;
     let message = build::p10cr(header, csr);
     let transaction = Transaction::begin(&message)?;
     Ok(Prepared {
@@ -85,6 +95,7 @@ pub fn initial_request(
     new_key: &TokenSigner<'_, '_>,
     subject: Name,
     recipient: Name,
+    transaction_id: OctetString,
 ) -> Result<Prepared, EnrollError> {
     let template = CertTemplate {
         subject: Some(subject),
@@ -92,7 +103,11 @@ pub fn initial_request(
     };
     let request = build::signed_cert_req_msg::<_, TokenSignature>(0, template, None, new_key)
         .map_err(signing_failure)?;
-    let header = build::new_header(build::null_dn(), GeneralName::DirectoryName(recipient))?;
+    let header = build::new_header_with_transaction_id(
+        build::null_dn(),
+        GeneralName::DirectoryName(recipient),
+        transaction_id,
+    )?;
     let message = build::cert_request(header, RequestKind::Ir, vec![request]);
     let transaction = Transaction::begin(&message)?;
     Ok(Prepared {
@@ -134,10 +149,12 @@ pub fn renewal_request(
     old_key: &TokenSigner<'_, '_>,
     old_certificate: &Certificate,
     recipient: Name,
+    transaction_id: OctetString,
 ) -> Result<Prepared, EnrollError> {
-    let header = build::new_header(
+    let header = build::new_header_with_transaction_id(
         GeneralName::DirectoryName(old_certificate.tbs_certificate().subject().clone()),
         GeneralName::DirectoryName(recipient),
+        transaction_id,
     )?;
     let mut message = build::cert_request(header, RequestKind::Kur, vec![proof]);
     SignatureProtection::<_, TokenSignature>::new(old_key, vec![old_certificate.clone()])

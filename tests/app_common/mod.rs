@@ -149,6 +149,7 @@ impl Place {
             transcript: Some(self.transcript()),
             transcripts_dir: Some(self.dir.path().join("state").join("transcripts")),
             watch_every: Duration::from_millis(200),
+            chance: Default::default(),
         }
     }
 

@@ -16,11 +16,12 @@ use sha2::Digest;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
 
 use crate::agents::{Agents, DEFAULT_AGENTS_TOML};
 use crate::clock::{Clock, SystemClock, from_unix_seconds, unix_seconds};
 use crate::error::{Error, Result};
-use crate::issue::{self, Usage};
+use crate::issue::{self, IssueRequest, SerialSource, Usage};
 use crate::keys::{self, RsaCaKey, RsaSignature};
 use crate::rules::{self, PickupVerdict};
 use crate::store::{self, CertStatus, CertificateRow, Event, Issuer, Request, State, Store};
@@ -108,7 +109,12 @@ pub struct Ca {
     agents: Agents,
     pub(crate) store: Store,
     clock: Arc<dyn Clock>,
+    serials: SerialSource,
 }
+
+/// How many serials [`Ca::issue_one`] tries when seeded serials are already taken (which
+/// happens only when a seed is reused on a database that already holds its serials).
+const SEEDED_SERIAL_TRIES: u64 = 64;
 
 /// The SHA-256 fingerprint of DER bytes, as `AA:BB:...`.
 pub fn fingerprint(der: &[u8]) -> String {
@@ -258,7 +264,43 @@ impl Ca {
             agents,
             store,
             clock,
+            serials: SerialSource::Random,
         })
+    }
+
+    /// The CA with the serial numbers of issued certificates taken from `serials`
+    /// (random unless changed here; seeded serials are for tests and training).
+    pub fn with_serial_source(mut self, serials: SerialSource) -> Self {
+        self.serials = serials;
+        self
+    }
+
+    /// Where the serial numbers of issued certificates come from.
+    pub fn serial_source(&self) -> &SerialSource {
+        &self.serials
+    }
+
+    /// The serial for the next certificate, inside the issuing transaction. Seeded serials
+    /// follow the number of certificates issued so far, so the same seed and the same
+    /// order of issuance repeat them; one already in the database (a reused seed) is
+    /// skipped so serials stay unique, as RFC 5280 requires.
+    fn next_serial(&self, tx: &rusqlite::Connection) -> Result<SerialNumber> {
+        match &self.serials {
+            SerialSource::Random => issue::random_serial(),
+            SerialSource::Seeded(_) => {
+                let issued = store::certificate_count(tx)?;
+                for offset in 0..SEEDED_SERIAL_TRIES {
+                    let serial = self.serials.serial(issued.saturating_add(offset))?;
+                    if !store::serial_taken(tx, &hex::encode(serial.as_bytes()))? {
+                        return Ok(serial);
+                    }
+                }
+                Err(Error::Issue(
+                    "every seeded serial number tried is taken: use a new seed or a new CA database"
+                        .into(),
+                ))
+            }
+        }
     }
 
     /// The CA directory.
@@ -465,26 +507,28 @@ impl Ca {
             let usage = Usage::Client {
                 email: Some(request.email.clone()),
             };
+            let to_issue = IssueRequest {
+                subject,
+                public_key,
+                now: now_time,
+                lifetime: issue::CERTIFICATE_LIFETIME,
+                usage,
+            };
+            let serial = self.next_serial(tx)?;
             let (cert, issuer) = if request.key_type.is_gost() {
-                let cert = issue::issue::<_, gost3410::Signature>(
+                let cert = issue::issue_with_serial::<_, gost3410::Signature>(
                     &self.gost,
                     &self.gost_cert,
-                    subject,
-                    public_key,
-                    now_time,
-                    issue::CERTIFICATE_LIFETIME,
-                    usage,
+                    to_issue,
+                    serial,
                 )?;
                 (cert, Issuer::Gost)
             } else {
-                let cert = issue::issue::<_, RsaSignature>(
+                let cert = issue::issue_with_serial::<_, RsaSignature>(
                     &self.rsa,
                     &self.rsa_cert,
-                    subject,
-                    public_key,
-                    now_time,
-                    issue::CERTIFICATE_LIFETIME,
-                    usage,
+                    to_issue,
+                    serial,
                 )?;
                 (cert, Issuer::Rsa)
             };

@@ -1,5 +1,6 @@
 //! `bankca`: the command line of the reference bank CA. A thin layer over the library:
-//! parses arguments, picks the clock, prints results, and reports errors in one place.
+//! parses arguments, picks the clock (and, for tests and training, seeded serial numbers
+//! from `BANKCA_SERIAL_SEED`), prints results, and reports errors in one place.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use bankca::ca::RequestDetails;
 use bankca::clock::{CLOCK_FILE_ENV, format_rfc3339, from_unix_seconds};
+use bankca::issue::SerialSource;
 use bankca::{Ca, Clock, FileClock, MailTarget, Request, ServeConfig, State, SystemClock};
 use clap::{Parser, Subcommand};
 
@@ -164,6 +166,7 @@ fn run(cli: Cli) -> bankca::Result<()> {
             config.mail = mail.map(|m| m.parse::<MailTarget>()).transpose()?;
             config.check_after = Duration::from_secs(check_after.max(1));
             config.clock = clock();
+            config.serials = SerialSource::from_env();
             serve(config)
         }
         Command::List { json, state } => {

@@ -44,6 +44,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::ca::{Ca, MAIL_DIR};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::issue::SerialSource;
 use crate::mail::{MailTarget, Mailer, pickup_message};
 use crate::service::{CmpReply, ServiceOptions};
 
@@ -84,11 +85,15 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// The CA's clock.
     pub clock: Arc<dyn Clock>,
+    /// Where the serial numbers of issued certificates come from: random by default;
+    /// [`SerialSource::Seeded`] makes them repeat across runs (tests and training).
+    pub serials: SerialSource,
 }
 
 impl ServeConfig {
     /// Defaults: plain HTTP, links from the listen address, mail into `dir/mail`,
-    /// `checkAfter` 5 s, background work every second, 30 s per request, system clock.
+    /// `checkAfter` 5 s, background work every second, 30 s per request, system clock,
+    /// random serial numbers.
     pub fn new(dir: impl Into<PathBuf>, listen: impl Into<String>) -> Self {
         Self {
             dir: dir.into(),
@@ -101,6 +106,7 @@ impl ServeConfig {
             work_interval: Duration::from_secs(1),
             request_timeout: Duration::from_secs(30),
             clock: Arc::new(SystemClock),
+            serials: SerialSource::Random,
         }
     }
 }
@@ -171,7 +177,11 @@ struct AppState {
 pub async fn serve(config: ServeConfig) -> Result<ServerHandle> {
     let dir = config.dir.clone();
     let clock = config.clock.clone();
-    let ca = Arc::new(blocking(move || Ca::open_with_clock(&dir, clock)).await?);
+    let serials = config.serials.clone();
+    let ca = Arc::new(
+        blocking(move || Ca::open_with_clock(&dir, clock).map(|ca| ca.with_serial_source(serials)))
+            .await?,
+    );
     let listener = bind(&config.listen).await?;
     let local_addr = listener.local_addr().map_err(|source| Error::Listen {
         address: config.listen.clone(),

@@ -633,6 +633,26 @@ pub fn insert_certificate(conn: &Connection, new: &NewCertificate) -> Result<i64
     Ok(conn.last_insert_rowid())
 }
 
+/// How many certificates the CA has issued (rows are never deleted, so the count only
+/// grows). Seeded serial numbers are derived from it.
+pub fn certificate_count(conn: &Connection) -> Result<u64> {
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM certificates", [], |row| row.get(0))?;
+    // COUNT(*) is never negative.
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Whether a certificate with this serial (lowercase hex) exists.
+pub fn serial_taken(conn: &Connection, serial: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM certificates WHERE serial = ?1",
+            [serial],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// The certificate with number `id`.
 pub fn certificate(conn: &Connection, id: i64) -> Result<Option<CertificateRow>> {
     let sql = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE id = ?1");

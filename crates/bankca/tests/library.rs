@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use bankca::issue::SerialSource;
 use bankca::service::{CmpReply, ServiceOptions};
 use bankca::{Ca, Error, ManualClock, State};
 use cmp::build::{self, RequestKind};
@@ -56,6 +57,10 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(SerialSource::Random)
+}
+
+fn fixture_with(serials: SerialSource) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     for name in ["ca-rsa.key", "ca-rsa.pem", "ca-gost.key", "ca-gost.pem"] {
         std::fs::copy(template().join(name), dir.path().join(name)).expect("copy");
@@ -64,7 +69,9 @@ fn fixture() -> Fixture {
     let clock = Arc::new(ManualClock::new(
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
     ));
-    let ca = Ca::open_with_clock(dir.path(), clock.clone()).expect("open");
+    let ca = Ca::open_with_clock(dir.path(), clock.clone())
+        .expect("open")
+        .with_serial_source(serials);
     Fixture {
         _dir: dir,
         clock,
@@ -125,6 +132,41 @@ fn enrol(f: &Fixture, key: &SigningKey) -> Certificate {
     );
     assert_eq!(exchange(&f.ca, 5282, &conf).kind(), BodyKind::PkiConf);
     cert
+}
+
+/// The serials of three certificates enrolled one after another on a fresh CA.
+fn serials_of_three(serials: SerialSource) -> Vec<Vec<u8>> {
+    let f = fixture_with(serials);
+    (0..3)
+        .map(|_| {
+            let key = SigningKey::generate(ParamSet::CryptoProA);
+            let cert = enrol(&f, &key);
+            cert.tbs_certificate().serial_number().as_bytes().to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn seeded_serials_repeat_in_the_order_of_issuance() {
+    let seeded = || SerialSource::Seeded("replay-1".into());
+    let first = serials_of_three(seeded());
+    // A fresh CA, other keys and transactions: the same serials in the same order.
+    assert_eq!(serials_of_three(seeded()), first);
+    for serial in &first {
+        assert_eq!(serial.len(), 16);
+        // Positive, and no leading zero byte: exactly 16 bytes, as random serials.
+        assert_eq!(serial[0] & 0xC0, 0x40, "{serial:02x?}");
+    }
+    let mut unique = first.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "serials of one seed are unique");
+
+    let other = serials_of_three(SerialSource::Seeded("replay-2".into()));
+    assert!(other.iter().all(|s| !first.contains(s)));
+    let random = serials_of_three(SerialSource::Random);
+    assert_ne!(serials_of_three(SerialSource::Random), random);
+    assert!(random.iter().all(|s| s.len() == 16 && s[0] & 0xC0 == 0x40));
 }
 
 #[test]

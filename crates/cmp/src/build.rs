@@ -76,6 +76,21 @@ pub(crate) fn now() -> Result<GeneralizedTime, BuildError> {
 /// The header of the first request of a transaction: version 2, the current time, a new
 /// random `transactionID` and `senderNonce`.
 pub fn new_header(sender: GeneralName, recipient: GeneralName) -> Result<PkiHeader, BuildError> {
+    new_header_with_transaction_id(sender, recipient, random_id()?)
+}
+
+/// Like [`new_header`], but with a `transactionID` chosen by the caller.
+///
+/// This exists so that a recorded enrollment can be replayed with the same transaction
+/// (and the same screens that show it); production code uses [`new_header`], whose
+/// identifier is random as RFC 9810 section 5.1.1 asks. The caller is responsible for the
+/// identifier being unique per transaction at the CA. The `senderNonce` stays random: it
+/// protects against replay and is never meant to repeat.
+pub fn new_header_with_transaction_id(
+    sender: GeneralName,
+    recipient: GeneralName,
+    transaction_id: OctetString,
+) -> Result<PkiHeader, BuildError> {
     Ok(PkiHeader {
         pvno: PVNO_CMP2000,
         sender,
@@ -84,7 +99,7 @@ pub fn new_header(sender: GeneralName, recipient: GeneralName) -> Result<PkiHead
         protection_alg: None,
         sender_kid: None,
         recip_kid: None,
-        transaction_id: Some(random_id()?),
+        transaction_id: Some(transaction_id),
         sender_nonce: Some(random_id()?),
         recip_nonce: None,
         free_text: None,
@@ -238,4 +253,33 @@ pub fn cert_conf(
 /// A `pollReq` asking about `cert_req_id` (RFC 9810 section 5.3.22).
 pub fn poll_req(header: PkiHeader, cert_req_id: i64) -> PkiMessage {
     PkiMessage::new(header, PkiBody::PollReq(vec![PollReqEntry { cert_req_id }]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chosen_transaction_id_is_kept_and_nonce_stays_random() {
+        let id = OctetString::new(vec![0x5A; RANDOM_ID_LEN]).expect("16 bytes");
+        let first =
+            new_header_with_transaction_id(null_dn(), null_dn(), id.clone()).expect("a header");
+        let second =
+            new_header_with_transaction_id(null_dn(), null_dn(), id.clone()).expect("a header");
+        assert_eq!(first.transaction_id.as_ref(), Some(&id));
+        assert_eq!(second.transaction_id.as_ref(), Some(&id));
+        assert_eq!(first.pvno, PVNO_CMP2000);
+        assert!(first.sender_nonce.is_some());
+        assert_ne!(first.sender_nonce, second.sender_nonce);
+        assert_eq!(first.recip_nonce, None);
+    }
+
+    #[test]
+    fn new_header_draws_a_fresh_transaction_id() {
+        let first = new_header(null_dn(), null_dn()).expect("a header");
+        let second = new_header(null_dn(), null_dn()).expect("a header");
+        let id = first.transaction_id.as_ref().expect("a transactionID");
+        assert_eq!(id.as_bytes().len(), RANDOM_ID_LEN);
+        assert_ne!(first.transaction_id, second.transaction_id);
+    }
 }

@@ -3,7 +3,7 @@
 use cryptoki_sys::*;
 use gost3410::{KeySize, ParamSet, Signature, SigningKey, VerifyingKey};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
-use rsa::rand_core::OsRng;
+use rsa::rand_core::{CryptoRngCore, OsRng};
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use rutoken_sys::{
@@ -12,9 +12,11 @@ use rutoken_sys::{
     CKM_GOSTR3410_WITH_GOSTR3411_12_512, CKM_GOSTR3411_12_256, CKM_GOSTR3411_12_512,
 };
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use crate::error::{Ckr, Result};
 use crate::object::{read_ulong, ulong};
+use crate::seed::SeededRng;
 use crate::token::{Attributes, Hex, Secret};
 
 /// Smallest RSA modulus the emulated token generates, in bits.
@@ -90,6 +92,16 @@ fn rsa_error(_: rsa::Error) -> Ckr {
 
 /// Generates an RSA key pair of `bits` with the given public exponent (65537 by default).
 pub fn generate_rsa(bits: CK_ULONG, exponent: Option<&[u8]>) -> Result<GeneratedPair> {
+    generate_rsa_with_rng(bits, exponent, &mut OsRng)
+}
+
+/// [`generate_rsa`] drawing from `rng` (a [`crate::seed::SeededRng`] on seeded tokens, so
+/// that the key repeats).
+pub fn generate_rsa_with_rng<R: CryptoRngCore + ?Sized>(
+    bits: CK_ULONG,
+    exponent: Option<&[u8]>,
+    rng: &mut R,
+) -> Result<GeneratedPair> {
     if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) || !bits.is_multiple_of(8) {
         return Err(Ckr(CKR_KEY_SIZE_RANGE));
     }
@@ -102,7 +114,7 @@ pub fn generate_rsa(bits: CK_ULONG, exponent: Option<&[u8]>) -> Result<Generated
         return Err(Ckr(CKR_ATTRIBUTE_VALUE_INVALID));
     }
     let bits = usize::try_from(bits).map_err(|_| Ckr(CKR_KEY_SIZE_RANGE))?;
-    let key = RsaPrivateKey::new_with_exp(&mut OsRng, bits, &e).map_err(rsa_error)?;
+    let key = RsaPrivateKey::new_with_exp(rng, bits, &e).map_err(rsa_error)?;
     let der = key.to_pkcs1_der().map_err(|_| Ckr(CKR_FUNCTION_FAILED))?;
     let numbers = vec![
         (CKA_MODULUS, key.n().to_bytes_be()),
@@ -139,6 +151,34 @@ pub fn streebog_oid(size: KeySize) -> &'static [u8] {
 /// Generates a GOST R 34.10-2012 key pair.
 pub fn generate_gost(params: ParamSet) -> Result<GeneratedPair> {
     let key = SigningKey::try_generate(params).map_err(|_| Ckr(CKR_FUNCTION_FAILED))?;
+    gost_pair(params, &key)
+}
+
+/// Most candidates [`generate_gost_seeded`] tries. A candidate fails only when it is not
+/// below the group order, at worst (orders near 2^254 in 32 bytes) 3 times in 4; 1024
+/// failures in a row do not happen with a working generator.
+const GOST_SEEDED_TRIES: usize = 1024;
+
+/// Generates a GOST R 34.10-2012 key pair from `rng`, so that a seeded token repeats it:
+/// candidates for the private scalar are read from the stream until one is in `[1, q-1]`
+/// (uniform over that range, like [`SigningKey::try_generate`]).
+///
+/// `gost3410` takes generators of a newer `rand_core` than `rsa` does; reading the scalar
+/// bytes here lets one [`SeededRng`] serve both.
+pub fn generate_gost_seeded(params: ParamSet, rng: &mut SeededRng) -> Result<GeneratedPair> {
+    let mut candidate = Zeroizing::new(vec![0u8; params.size().coordinate_len()]);
+    for _ in 0..GOST_SEEDED_TRIES {
+        rng.fill(&mut candidate);
+        match SigningKey::from_bytes_le(params, &candidate) {
+            Ok(key) => return gost_pair(params, &key),
+            Err(gost3410::Error::InvalidPrivateKey) => continue,
+            Err(_) => return Err(Ckr(CKR_FUNCTION_FAILED)),
+        }
+    }
+    Err(Ckr(CKR_FUNCTION_FAILED))
+}
+
+fn gost_pair(params: ParamSet, key: &SigningKey) -> Result<GeneratedPair> {
     let value = key.verifying_key().to_pkcs11_value();
     Ok(GeneratedPair {
         key_type: match params.size() {

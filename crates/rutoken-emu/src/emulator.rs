@@ -32,6 +32,7 @@ use crate::error::{Ckr, Result};
 use crate::object::{
     self, Lookup, Template, TemplateView, class_of, flag, flag_of, ulong, ulong_of,
 };
+use crate::seed::{Purpose, Seed, SeededRng};
 use crate::store::{Inserted, Store};
 use crate::token::{
     Attributes, DEFAULT_SO_PIN, DEFAULT_USER_PIN, MAX_PIN_LEN, MIN_PIN_LEN, PinState, Secret,
@@ -252,6 +253,7 @@ pub struct Emulator {
     handles: Handles,
     session_objects: BTreeMap<CK_OBJECT_HANDLE, SessionObject>,
     seen: Vec<Option<u64>>,
+    seed: Option<Seed>,
 }
 
 impl Emulator {
@@ -274,7 +276,31 @@ impl Emulator {
             handles: Handles::default(),
             session_objects: BTreeMap::new(),
             seen,
+            seed: None,
         }
+    }
+
+    /// The module with every random choice of its tokens drawn from `seed` (see
+    /// [`crate::seed`]; tests and training only), or from the operating system when `None`.
+    pub fn with_seed(mut self, seed: Option<Seed>) -> Emulator {
+        self.seed = seed;
+        self
+    }
+
+    /// The seed in use, if any.
+    pub fn seed(&self) -> Option<&Seed> {
+        self.seed.as_ref()
+    }
+
+    /// The stream of the token's next seeded draw for `purpose`; `None` when not seeded.
+    fn seeded_draw(&mut self, serial: &str, purpose: Purpose) -> Result<Option<SeededRng>> {
+        let Some(seed) = &self.seed else {
+            return Ok(None);
+        };
+        let rng = self
+            .store
+            .update_token(serial, |token| Ok::<_, Ckr>(seed.draw(token, purpose)))?;
+        Ok(Some(rng))
     }
 
     /// The state directory.
@@ -700,14 +726,22 @@ impl Emulator {
         }
         check_new_pin(new)?;
         let so = ctx.user == Some(CKU_SO);
+        let seed = self.seed.as_ref();
         self.store.update_token(&ctx.serial, |token| {
+            let purpose = if so {
+                token.so_pin.verify(old)?;
+                Purpose::SoPinSalt
+            } else {
+                token.user_pin.verify(old)?;
+                Purpose::UserPinSalt
+            };
+            let salt = token.new_salt(seed, purpose);
             let (pin, default) = if so {
                 (&mut token.so_pin, DEFAULT_SO_PIN)
             } else {
                 (&mut token.user_pin, DEFAULT_USER_PIN)
             };
-            pin.verify(old)?;
-            pin.set(new, default);
+            pin.set_with_salt(new, default, salt);
             Ok(())
         })
     }
@@ -722,8 +756,10 @@ impl Emulator {
             return Err(Ckr(CKR_SESSION_READ_ONLY));
         }
         check_new_pin(pin)?;
+        let seed = self.seed.as_ref();
         self.store.update_token(&ctx.serial, |token| {
-            token.user_pin.set(pin, DEFAULT_USER_PIN);
+            let salt = token.new_salt(seed, Purpose::UserPinSalt);
+            token.user_pin.set_with_salt(pin, DEFAULT_USER_PIN, salt);
             Ok::<_, Ckr>(())
         })
     }
@@ -1120,9 +1156,21 @@ impl Emulator {
         )?;
         Self::check_write(&ctx, &public)?;
         Self::check_write(&ctx, &private)?;
-        let pair: GeneratedPair = match plan {
-            Plan::Rsa(bits) => crypto::generate_rsa(bits, public_view.get(CKA_PUBLIC_EXPONENT))?,
-            Plan::Gost(set) => crypto::generate_gost(set)?,
+        let purpose = match plan {
+            Plan::Rsa(_) => Purpose::RsaKey,
+            Plan::Gost(_) => Purpose::GostKey,
+        };
+        // Drawn after the checks: a refused template takes no draw of a seeded token.
+        let seeded = self.seeded_draw(&ctx.serial, purpose)?;
+        let pair: GeneratedPair = match (plan, seeded) {
+            (Plan::Rsa(bits), None) => {
+                crypto::generate_rsa(bits, public_view.get(CKA_PUBLIC_EXPONENT))?
+            }
+            (Plan::Rsa(bits), Some(mut rng)) => {
+                crypto::generate_rsa_with_rng(bits, public_view.get(CKA_PUBLIC_EXPONENT), &mut rng)?
+            }
+            (Plan::Gost(set), None) => crypto::generate_gost(set)?,
+            (Plan::Gost(set), Some(mut rng)) => crypto::generate_gost_seeded(set, &mut rng)?,
         };
         let mut public = public;
         let mut private = private;
@@ -1437,11 +1485,14 @@ impl Emulator {
         self.finish_digest(handle, None, capacity)
     }
 
-    /// C_GenerateRandom.
+    /// C_GenerateRandom: from the operating system, or a seeded draw of the token.
     pub fn generate_random(&mut self, handle: CK_SESSION_HANDLE, len: usize) -> Result<Vec<u8>> {
-        self.ctx(handle)?;
+        let ctx = self.ctx(handle)?;
         let mut out = vec![0u8; len];
-        getrandom::fill(&mut out).map_err(|_| Ckr(CKR_DEVICE_ERROR))?;
+        match self.seeded_draw(&ctx.serial, Purpose::Random)? {
+            Some(mut rng) => rng.fill(&mut out),
+            None => getrandom::fill(&mut out).map_err(|_| Ckr(CKR_DEVICE_ERROR))?,
+        }
         Ok(out)
     }
 

@@ -18,6 +18,7 @@ use crate::crypto::Mechanism;
 use crate::emulator::{AttrOutcome, Emulator, Output};
 use crate::error::{Ckr, Result};
 use crate::object::Template;
+use crate::seed::Seed;
 use crate::store::{Store, state_dir};
 
 static STATE: Mutex<Option<Emulator>> = Mutex::new(None);
@@ -184,7 +185,8 @@ pub unsafe extern "C" fn C_Initialize(init_args: *mut std::os::raw::c_void) -> C
             return Err(Ckr(CKR_CRYPTOKI_ALREADY_INITIALIZED));
         }
         let dir = state_dir().map_err(|_| Ckr(CKR_GENERAL_ERROR))?;
-        *guard = Some(Emulator::new(Store::new(dir)));
+        // Read with the directory, so that one process environment decides both.
+        *guard = Some(Emulator::new(Store::new(dir)).with_seed(Seed::from_env()));
         Ok(())
     })
 }

@@ -64,6 +64,18 @@
 //! and renamed over the old one, under an advisory lock on `.lock`, so the CLI and any
 //! number of processes that loaded the module see whole, consistent states.
 //!
+//! # Replayable randomness (tests and training only)
+//! `RUTOKEN_EMU_SEED`, when set to any non-empty text, makes every random choice of the
+//! tokens repeatable: RSA and GOST key pairs, C_GenerateRandom and the PIN salts. The
+//! module reads it at C_Initialize, together with `RUTOKEN_EMU_DIR`; the `init` command
+//! reads it for the PIN salts of the token it creates. Each draw is derived from the seed,
+//! the token's serial, what it is for and a draw counter kept in the token's file, so two
+//! fresh state directories that see the same seed and the same sequence of operations, in
+//! any number of processes, end up with the same keys; another seed gives other keys. The
+//! `k` of GOST signatures stays random. Never set it outside tests and training: anyone
+//! who knows the seed knows the keys. Unset or empty, the tokens draw from the operating
+//! system. See [`seed`].
+//!
 //! # Command line
 //! ```text
 //! rutoken-emu init --serial 0A1B2C3D [--label L] [--user-retries N] [--admin-retries N] [--force]
@@ -78,7 +90,8 @@
 //!
 //! # Layout of the crate
 //! [`token`], [`object`], [`crypto`] and [`emulator`] are the token model in safe Rust,
-//! usable and tested without the C ABI; [`store`] is the state directory; [`ffi`] holds the
+//! usable and tested without the C ABI; [`seed`] is the replayable randomness;
+//! [`store`] is the state directory; [`ffi`] holds the
 //! exported functions and all `unsafe` code.
 
 pub mod crypto;
@@ -86,5 +99,6 @@ pub mod emulator;
 pub mod error;
 pub mod ffi;
 pub mod object;
+pub mod seed;
 pub mod store;
 pub mod token;

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::error::{Ckr, Result};
+use crate::seed::{Purpose, Seed};
 
 /// Factory user PIN of a Rutoken.
 pub const DEFAULT_USER_PIN: &[u8] = b"12345678";
@@ -96,12 +97,31 @@ pub fn check_new_pin(pin: &[u8]) -> Result<()> {
     }
 }
 
+/// Length of a PIN's salt.
+pub const SALT_LEN: usize = 16;
+
+/// A fresh salt from the operating system.
+fn os_salt() -> [u8; SALT_LEN] {
+    let mut salt = [0u8; SALT_LEN];
+    // Without randomness the salt is only less unique; the emulator protects nothing.
+    let _ = getrandom::fill(&mut salt);
+    salt
+}
+
 impl PinState {
-    /// A PIN with a full counter.
+    /// A PIN with a full counter and a random salt.
     pub fn new(pin: &[u8], default: &[u8], max_retries: u32) -> PinState {
-        let mut salt = [0u8; 16];
-        // Without randomness the salt is only less unique; the emulator protects nothing.
-        let _ = getrandom::fill(&mut salt);
+        PinState::with_salt(pin, default, max_retries, os_salt())
+    }
+
+    /// A PIN with a full counter and the given salt (seeded tokens derive it, see
+    /// [`crate::seed`]).
+    pub fn with_salt(
+        pin: &[u8],
+        default: &[u8],
+        max_retries: u32,
+        salt: [u8; SALT_LEN],
+    ) -> PinState {
         PinState {
             hash: Hex(pin_hash(&salt, pin)),
             salt: Hex(salt.to_vec()),
@@ -146,9 +166,14 @@ impl PinState {
         }
     }
 
-    /// Sets a new PIN (length already checked), unblocking it.
+    /// Sets a new PIN (length already checked) with a random salt, unblocking it.
     pub fn set(&mut self, pin: &[u8], default: &[u8]) {
-        *self = PinState::new(pin, default, self.max_retries);
+        self.set_with_salt(pin, default, os_salt());
+    }
+
+    /// [`PinState::set`] with the given salt.
+    pub fn set_with_salt(&mut self, pin: &[u8], default: &[u8], salt: [u8; SALT_LEN]) {
+        *self = PinState::with_salt(pin, default, self.max_retries, salt);
     }
 
     /// Blocked: no tries left.
@@ -272,12 +297,33 @@ pub struct TokenState {
     pub next_uid: u64,
     /// Objects on the token.
     pub objects: Vec<StoredObject>,
+    /// Draws taken from the seeded generator so far (see [`crate::seed`]): the counter
+    /// that makes each draw of a seeded token different yet repeatable across processes.
+    /// Stays 0, and absent from the file, on tokens that never saw a seed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seeded_draws: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 impl TokenState {
     /// A token as it leaves the factory: default PINs, no objects.
     pub fn factory(serial: &str, label: &str, user_retries: u32, so_retries: u32) -> TokenState {
-        TokenState {
+        TokenState::factory_with_seed(serial, label, user_retries, so_retries, None)
+    }
+
+    /// [`TokenState::factory`], with the PIN salts drawn from `seed` when given, so that
+    /// the token file of a seeded token repeats too.
+    pub fn factory_with_seed(
+        serial: &str,
+        label: &str,
+        user_retries: u32,
+        so_retries: u32,
+        seed: Option<&Seed>,
+    ) -> TokenState {
+        let mut token = TokenState {
             format: FORMAT,
             serial: serial.to_owned(),
             label: label.to_owned(),
@@ -286,6 +332,28 @@ impl TokenState {
             // uid 0 is the hardware feature object, which is not stored.
             next_uid: 1,
             objects: Vec::new(),
+            seeded_draws: 0,
+        };
+        if seed.is_some() {
+            let user_salt = token.new_salt(seed, Purpose::UserPinSalt);
+            let so_salt = token.new_salt(seed, Purpose::SoPinSalt);
+            token.user_pin =
+                PinState::with_salt(DEFAULT_USER_PIN, DEFAULT_USER_PIN, user_retries, user_salt);
+            token.so_pin = PinState::with_salt(DEFAULT_SO_PIN, DEFAULT_SO_PIN, so_retries, so_salt);
+        }
+        token
+    }
+
+    /// A salt for a new PIN: drawn from `seed` (advancing [`TokenState::seeded_draws`])
+    /// when given, else from the operating system.
+    pub fn new_salt(&mut self, seed: Option<&Seed>, purpose: Purpose) -> [u8; SALT_LEN] {
+        match seed {
+            Some(seed) => {
+                let mut salt = [0u8; SALT_LEN];
+                seed.draw(self, purpose).fill(&mut salt);
+                salt
+            }
+            None => os_salt(),
         }
     }
 
@@ -351,6 +419,27 @@ mod tests {
         pin.set(b"new-pin-1", DEFAULT_USER_PIN);
         assert!(!pin.is_default && !pin.locked());
         assert_eq!(pin.verify(b"new-pin-1"), Ok(()));
+    }
+
+    #[test]
+    fn seeded_factory_tokens_repeat_and_unseeded_files_keep_their_format() {
+        let seed = Seed::new("lesson").expect("a seed");
+        let a = TokenState::factory_with_seed("0a1b2c3d", "t", 10, 10, Some(&seed));
+        let b = TokenState::factory_with_seed("0a1b2c3d", "t", 10, 10, Some(&seed));
+        assert_eq!(a, b);
+        assert_eq!(a.seeded_draws, 2);
+        assert_ne!(a.user_pin.salt, a.so_pin.salt);
+        let mut user_pin = a.user_pin.clone();
+        assert_eq!(user_pin.verify(DEFAULT_USER_PIN), Ok(()));
+        let plain = TokenState::factory("0a1b2c3d", "t", 10, 10);
+        assert_ne!(plain.user_pin.salt, a.user_pin.salt);
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("seeded_draws"), "{json}");
+        assert!(
+            serde_json::to_string(&a)
+                .unwrap()
+                .contains("\"seeded_draws\":2")
+        );
     }
 
     #[test]

@@ -66,6 +66,7 @@ impl UiState {
         if count > 0 {
             let current = self.focus.min(count - 1) as isize;
             self.focus = (current + by).rem_euclid(count as isize) as usize;
+            self.moved = true;
         }
         self.suggestion = None;
         None
@@ -127,7 +128,12 @@ impl UiState {
             self.suggestion = None;
             return Some(Answer::Select { field: *id, index });
         }
-        if let Some(Target::Choice(i)) = target {
+        let deliberate = self.moved || enter_action(screen).is_none();
+        if let Some(Target::Choice(i)) = target
+            && deliberate
+            && self.picked != Some(i)
+        {
+            self.picked = Some(i);
             return Some(Answer::Choose(i));
         }
         match enter_action(screen)? {
@@ -215,7 +221,10 @@ impl UiState {
             _ => {
                 let n = c.to_digit(10)? as usize;
                 let i = n.checked_sub(1)?;
-                (i < screen.choices.len()).then_some(Answer::Choose(i))
+                (i < screen.choices.len()).then(|| {
+                    self.picked = Some(i);
+                    Answer::Choose(i)
+                })
             }
         }
     }

@@ -25,6 +25,12 @@ pub struct UiState {
     pub(crate) pins: BTreeMap<FieldId, Zeroizing<String>>,
     /// The highlighted suggestion of the focused text field.
     pub(crate) suggestion: Option<usize>,
+    /// The entry of the screen's list last chosen: Enter on it again goes on (a step
+    /// like N2.1 keeps its list after the choice and waits for "Next").
+    pub(crate) picked: Option<usize>,
+    /// Whether the person has moved the focus on this step: until then Enter does what
+    /// the footer says, and picks from the list only when the step offers nothing else.
+    pub(crate) moved: bool,
     /// Lines scrolled down, where no focused field decides the scroll.
     pub(crate) scroll: u16,
     /// The frame of the progress throbber; advanced by the runtime's ticks, never by a
@@ -49,6 +55,8 @@ impl UiState {
             self.fields = fields;
             self.focus = 0;
             self.suggestion = None;
+            self.picked = None;
+            self.moved = false;
             self.scroll = 0;
             self.clear_pins();
         }

@@ -1,11 +1,13 @@
 //! Command line of the virtual Rutoken: create tokens, plug them in and out of the
 //! virtual readers, and list them. Works on the directory named by `RUTOKEN_EMU_DIR`
 //! (see the library documentation), so every process that loaded the module sees the
-//! change on its next call.
+//! change on its next call. `init` honours `RUTOKEN_EMU_SEED` (tests and training only)
+//! for the new token's PIN salts.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rutoken_emu::seed::Seed;
 use rutoken_emu::store::{Store, StoreError, state_dir, validate_serial};
 use rutoken_emu::token::{DEFAULT_RETRIES, TokenState};
 use serde_json::json;
@@ -78,7 +80,15 @@ fn run(cli: Cli) -> Result<(), StoreError> {
             force,
         } => {
             validate_serial(&serial)?;
-            let token = TokenState::factory(&serial, &label, user_retries, admin_retries);
+            // RUTOKEN_EMU_SEED (tests and training) makes the PIN salts repeat too.
+            let seed = Seed::from_env();
+            let token = TokenState::factory_with_seed(
+                &serial,
+                &label,
+                user_retries,
+                admin_retries,
+                seed.as_ref(),
+            );
             store.create_token(&token, force)?;
             println!("token {serial} created");
         }
