@@ -200,8 +200,17 @@ impl BankSide {
                 c.issued = Some(*issued);
                 Ok(BankAnswer::Issued(Box::new(view)))
             }
+            // The person reads the bank's own words in either language; the status
+            // and failure codes only when the bank gave no words.
             Answer::Rejected(status) => Ok(BankAnswer::Rejected {
-                reasons: vec![status.to_string()],
+                reasons: vec![
+                    status
+                        .status_string
+                        .as_ref()
+                        .map(|text| text.join(" "))
+                        .filter(|words| !words.trim().is_empty())
+                        .unwrap_or_else(|| status.to_string()),
+                ],
             }),
             Answer::Confirmed => Err(FailureKind::BankAnswerInvalid {
                 detail: "the bank confirmed an acceptance that was not sent".into(),

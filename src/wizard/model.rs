@@ -233,6 +233,10 @@ pub struct CertificateView {
     pub serial: String,
     pub valid_from: Option<CivilDate>,
     pub valid_until: Option<CivilDate>,
+    /// The start of validity to the second (Unix time): tells a renewal issued on the
+    /// same day as the certificate it replaces from that certificate.
+    #[serde(default)]
+    pub issued_at: Option<i64>,
     /// The e-mail and phone in the subject, where there are.
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -260,6 +264,14 @@ impl CertificateView {
             serial: summary.serial,
             valid_from: date(&tbs.validity().not_before),
             valid_until: date(&tbs.validity().not_after),
+            issued_at: i64::try_from(
+                tbs.validity()
+                    .not_before
+                    .to_date_time()
+                    .unix_duration()
+                    .as_secs(),
+            )
+            .ok(),
             email: name_attribute(tbs.subject(), &oids::EMAIL_ADDRESS),
             phone: name_attribute(tbs.subject(), &oids::TELEPHONE),
             public_key: public_key_fingerprint(tbs.subject_public_key_info()),

@@ -31,10 +31,18 @@ pub struct Candidate {
     pub new_certificate: CertificateView,
 }
 
-/// Whether `new` replaces `old`: the same subject, another certificate, valid later.
+/// Whether `new` replaces `old`: the same subject, another certificate, issued later
+/// (to the second where both say when; a renewal may come the same day), else valid
+/// later.
 fn replaces(new: &CertificateView, old: &CertificateView) -> bool {
-    let later = match (new.valid_until, old.valid_until) {
-        (Some(n), Some(o)) => n > o,
+    let later = match (
+        new.issued_at,
+        old.issued_at,
+        new.valid_until,
+        old.valid_until,
+    ) {
+        (Some(n), Some(o), _, _) => n > o,
+        (_, _, Some(n), Some(o)) => n > o,
         _ => matches!((new.valid_from, old.valid_from), (Some(n), Some(o)) if n > o),
     };
     new.same_subject(old) && new.serial != old.serial && later
@@ -350,5 +358,27 @@ impl DestroyStep {
             }
         }
         screen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replaces;
+    use crate::wizard::tests::support::{certificate, date};
+
+    #[test]
+    fn a_renewal_issued_the_same_day_replaces_the_old_certificate_and_not_the_reverse() {
+        let day = date(2026, 11, 23);
+        let until = date(2027, 11, 23);
+        let mut old = certificate("01aa", day, until, "old");
+        let mut new = certificate("02bb", day, until, "new");
+        old.issued_at = Some(1_795_392_000);
+        new.issued_at = Some(1_795_392_600);
+        assert!(replaces(&new, &old));
+        assert!(!replaces(&old, &new));
+        assert!(!replaces(&new, &new), "a certificate never replaces itself");
+        // Without times, the dates decide: the same day is not later.
+        old.issued_at = None;
+        assert!(!replaces(&new, &old) && !replaces(&old, &new));
     }
 }

@@ -1,6 +1,6 @@
 //! Tests of the wizard, step by step and flow by flow, driven only by inputs.
 
-mod support;
+pub(super) mod support;
 
 mod destroy_flow;
 mod fuzz;

@@ -97,6 +97,7 @@ pub fn certificate(serial: &str, from: CivilDate, until: CivilDate, key: &str) -
         serial: serial.into(),
         valid_from: Some(from),
         valid_until: Some(until),
+        issued_at: None,
         email: Some("ivanov@example.ru".into()),
         phone: Some("+7 495 500-55-50".into()),
         public_key: Some(format!("fp-{key}")),
