@@ -54,11 +54,6 @@ impl Chance {
             }
         }
     }
-
-    /// Whether the stream repeats (a replay or training run).
-    pub fn is_seeded(&self) -> bool {
-        matches!(self, Chance::Seeded(_))
-    }
 }
 
 #[cfg(test)]
@@ -77,6 +72,5 @@ mod tests {
         assert_eq!(draw(&a), draw(&b), "the streams stay in step");
         assert_ne!(draw(&Chance::seeded("one")), draw(&Chance::seeded("two")));
         assert_ne!(draw(&Chance::System), draw(&Chance::System));
-        assert!(a.is_seeded() && !Chance::System.is_seeded());
     }
 }

@@ -15,7 +15,7 @@ use crate::wizard::{Answer, Screen};
 use super::frontend::{Event, Frontend};
 use super::script::Setup;
 use super::script::pins::{PinNamer, PinUse, changed_kind};
-use super::script::screens::{Namer, Snapshots};
+use super::script::screens::{Namer, Snapshots, snapshot_text};
 
 /// What stands for the demo's own folder in recorded screens (it differs per run).
 pub const DEMO_DIR: &str = "<demo>";
@@ -81,14 +81,6 @@ impl Recorder {
         self.lines.push(line.to_string());
     }
 
-    fn text(&self, screen: &Screen) -> String {
-        let mut text = crate::ui::text::render_screen(screen, &self.catalogue);
-        for (from, to) in &self.replace {
-            text = text.replace(from.as_str(), to);
-        }
-        text
-    }
-
     /// Writes the script and its `.screens` file.
     fn save(&self) -> Result<(), String> {
         let name = self
@@ -111,16 +103,13 @@ impl Recorder {
                 self.path.display()
             )
         })?;
-        self.snapshots.save(
-            &super::script::screens::Snapshots::path_for(&self.path),
-            &name,
-        )
+        self.snapshots.save(&Snapshots::path_for(&self.path), &name)
     }
 
     fn checkpoint(&mut self, screen: &Screen) {
         let code = screen.code.as_str();
         let name = self.names.name(code);
-        let text = self.text(screen);
+        let text = snapshot_text(screen, &self.catalogue, &self.replace);
         self.snapshots.push(name, &text);
         self.push(json!({ "check": code }));
     }

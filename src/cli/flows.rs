@@ -77,15 +77,12 @@ pub(super) fn run(
         records,
     )
     .map_err(CliError::Input)?;
-    let which_name = Some(
-        match &which {
-            Which::New => "new",
-            Which::Renew => "renew",
-            Which::Save(_) => "save",
-            Which::DestroyOldKey => "destroy-old-key",
-        }
-        .to_string(),
-    );
+    let flow = match &which {
+        Which::New => "new",
+        Which::Renew => "renew",
+        Which::Save(_) => "save",
+        Which::DestroyOldKey => "destroy-old-key",
+    };
     let begun = match which {
         Which::New => Wizard::new_flow(start),
         Which::Renew => Wizard::renew_flow(start),
@@ -110,10 +107,6 @@ pub(super) fn run(
         transcripts_dir: crate::support::transcripts_dir(),
         watch_every: Duration::from_millis(500),
         chance: std::sync::Arc::new(app::Chance::System),
-    };
-    let flow = match &which_name {
-        Some(name) => name.as_str(),
-        None => "new",
     };
     let end = drive(begun, flow, args, config)?;
     report(&end, out)

@@ -15,7 +15,7 @@ use crate::wizard::Screen;
 
 use super::super::frontend::{Event, Frontend};
 use super::bench::Bench;
-use super::screens::{Mismatch, Namer, Snapshots};
+use super::screens::{Mismatch, Namer, Snapshots, snapshot_text};
 use super::{Check, ScriptStep};
 
 /// What a replay compares screens with, and what it found.
@@ -46,21 +46,12 @@ impl Checking {
         }
     }
 
-    /// The screen as compared.
-    pub fn text(&self, screen: &Screen) -> String {
-        let mut text = render_screen(screen, &self.catalogue);
-        for (from, to) in &self.replace {
-            text = text.replace(from.as_str(), to);
-        }
-        text
-    }
-
     fn check(&mut self, check: &Check, line: usize, screen: &Screen) {
         let name = match check {
             Check::Step(step) => self.names.name(step),
             Check::Named { snapshot, .. } => snapshot.clone(),
         };
-        let text = self.text(screen);
+        let text = snapshot_text(screen, &self.catalogue, &self.replace);
         if let Some(m) = Mismatch::between(
             &name,
             screen.code.as_str(),
