@@ -11,7 +11,7 @@ use crate::pki::Applicant;
 use super::date::CivilDate;
 use super::input::FailureKind;
 use super::model::{BankInfo, CertificateView, KeyType, TransactionId};
-use super::screen::FieldId;
+use super::screen::{Action, ActionKind, FieldId, Level, Notice, Progress, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -29,6 +29,38 @@ pub enum Saving {
     InProgress,
     Saved { location: String },
     Failed { kind: FailureKind },
+}
+
+impl Saving {
+    /// Shows on `screen` how the saving stands: under way, where the file went, or the
+    /// failure with a retry.
+    pub fn show(&self, screen: &mut Screen) {
+        match self {
+            Saving::InProgress => {
+                screen.progress = Some(Progress::Working {
+                    label: Msg::SavingDocument,
+                });
+            }
+            Saving::Saved { location } => {
+                screen.notice = Some(Notice::new(
+                    Level::Info,
+                    Msg::DocumentSavedAt {
+                        location: location.clone(),
+                    },
+                ));
+            }
+            Saving::Failed { kind } => {
+                screen.notice = Some(Notice::new(
+                    Level::Error,
+                    Msg::Failed { kind: kind.clone() },
+                ));
+                screen.actions.push(Action {
+                    kind: ActionKind::Retry,
+                    label: Msg::ActionRetry,
+                });
+            }
+        }
+    }
 }
 
 /// One line of a document: what it is and its value.

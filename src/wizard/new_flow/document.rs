@@ -13,7 +13,7 @@ use crate::wizard::facts::Facts;
 use crate::wizard::input::{Answer, Input, IssuedCertificate, Operation, Outcome};
 use crate::wizard::model::{KeyRef, PickupRef, TransactionId};
 use crate::wizard::save_flow::SaveStep;
-use crate::wizard::screen::{Action, ActionKind, FlowKind, Level, Notice, Progress, Screen};
+use crate::wizard::screen::{Action, ActionKind, FlowKind, Screen};
 use crate::wizard::step::{Next, Step};
 
 use super::{NewStep, Order};
@@ -121,31 +121,7 @@ impl DocumentStep {
             operations_email: ops,
         });
         screen.document = Some(self.document(facts));
-        match &self.saving {
-            Saving::InProgress => {
-                screen.progress = Some(Progress::Working {
-                    label: Msg::SavingDocument,
-                });
-            }
-            Saving::Saved { location } => {
-                screen.notice = Some(Notice::new(
-                    Level::Info,
-                    Msg::DocumentSavedAt {
-                        location: location.clone(),
-                    },
-                ));
-            }
-            Saving::Failed { kind } => {
-                screen.notice = Some(Notice::new(
-                    Level::Error,
-                    Msg::Failed { kind: kind.clone() },
-                ));
-                screen.actions.push(Action {
-                    kind: ActionKind::Retry,
-                    label: Msg::ActionRetry,
-                });
-            }
-        }
+        self.saving.show(&mut screen);
         if !self.is_busy() {
             screen.actions.push(Action {
                 kind: ActionKind::Next,
