@@ -23,6 +23,7 @@ use crate::token::Pin;
 use crate::wizard::{Answer, CivilDate, FieldId, PickupRef, Start, TransactionId, Wizard};
 
 use super::chance::Chance;
+use super::draft::DraftStore;
 use super::frontend::Frontend;
 use super::pending::PendingStore;
 use super::runtime::{RunConfig, RunEnd, run};
@@ -80,6 +81,9 @@ impl DemoPlace {
     }
     pub fn pending(&self) -> PendingStore {
         PendingStore::at(self.dir.join("state").join("pending.json"))
+    }
+    pub fn draft(&self) -> DraftStore {
+        DraftStore::at(self.dir.join("state").join("draft.json"))
     }
 }
 
@@ -472,13 +476,12 @@ impl DemoEnv {
             .clock
             .today()
             .ok_or("the demo's calendar is out of range")?;
-        Ok(super::start::start_on(
-            &self.banks,
-            Some(AGENT),
-            records,
-            today,
-            &self.chance,
-        ))
+        let mut start =
+            super::start::start_on(&self.banks, Some(AGENT), records, today, &self.chance);
+        if pending {
+            start.draft = self.place.draft().load();
+        }
+        Ok(start)
     }
 
     /// The runtime's settings for a flow of the demo.
@@ -493,6 +496,7 @@ impl DemoEnv {
             banks: self.banks.clone(),
             catalogue,
             pending: Some(self.place.pending()),
+            draft: Some(self.place.draft()),
             documents: documents.unwrap_or_else(|| self.place.dir.join("documents")),
             transcript,
             transcripts_dir: Some(self.place.dir.join("state").join("transcripts")),

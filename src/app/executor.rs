@@ -15,6 +15,7 @@ use crate::wizard::{
 
 use super::bank::BankSide;
 use super::chance::{Chance, NoChance};
+use super::draft::DraftStore;
 use super::pending::PendingStore;
 use super::worker::TokenWorker;
 use super::{documents, failure, token_ops};
@@ -24,6 +25,8 @@ pub struct Executor {
     pub(crate) tokens: Arc<TokenWorker>,
     pub(crate) bank: BankSide,
     pub(crate) pending: Option<PendingStore>,
+    /// Where the N2.3 form's draft is kept; `None`: nowhere.
+    pub(crate) draft: Option<DraftStore>,
     pub(crate) documents: PathBuf,
     pub(crate) catalogue: Catalogue,
     /// The tokens last reported to the wizard, shared with the presence watch.
@@ -57,6 +60,20 @@ impl Trouble {
             Trouble::Other(k) => k.clone(),
         }
     }
+}
+
+/// Notes in the request's record that the bank confirmed the act of its kept
+/// certificate (a second save then finishes from the copy without signing again).
+fn mark_accepted(store: &PendingStore, transaction: &TransactionId) -> Result<(), String> {
+    let records = store.load()?;
+    let Some(mut record) = records.into_iter().find(|r| &r.transaction == transaction) else {
+        return Ok(());
+    };
+    if let Some(kept) = record.kept.as_mut() {
+        kept.accepted = true;
+        store.record(record)?;
+    }
+    Ok(())
 }
 
 /// A message-building result from the token thread: the token's error, or a detail.
@@ -265,6 +282,30 @@ impl Executor {
                     .record(record)
                     .map_err(|detail| FailureKind::Storage { detail })?;
                 Self::done(Outcome::PendingRecorded)
+            }
+            Effect::MarkAccepted { transaction } => {
+                if let Some(store) = &self.pending
+                    && let Err(e) = mark_accepted(store, &transaction)
+                {
+                    tracing::warn!(error = %e, "the accepted act could not be recorded");
+                }
+                Ok(None)
+            }
+            Effect::SaveDraft(draft) => {
+                if let Some(store) = &self.draft
+                    && let Err(e) = store.save(&draft)
+                {
+                    tracing::warn!(error = %e, "the form's draft could not be kept");
+                }
+                Ok(None)
+            }
+            Effect::ClearDraft => {
+                if let Some(store) = &self.draft
+                    && let Err(e) = store.clear()
+                {
+                    tracing::warn!(error = %e, "the form's draft could not be removed");
+                }
+                Ok(None)
             }
             Effect::ClearPending { transaction } => {
                 if let Some(store) = &self.pending

@@ -87,6 +87,7 @@ mod tests {
             key_type: KeyType::Rsa2048,
             subject: "Иванов Иван Иванович".into(),
             created: CivilDate::new(2025, 3, 14).expect("a date"),
+            kept: None,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::wizard::{
 
 use super::bank::BankSide;
 use super::chance::Chance;
+use super::draft::DraftStore;
 use super::executor::Executor;
 use super::frontend::{Event, Frontend};
 use super::pending::PendingStore;
@@ -34,6 +35,8 @@ pub struct RunConfig {
     pub catalogue: Catalogue,
     /// Where the pending records are kept; `None`: nowhere (then recording fails).
     pub pending: Option<PendingStore>,
+    /// Where the N2.3 form's draft is kept; `None`: nowhere.
+    pub draft: Option<DraftStore>,
     /// Where documents are written.
     pub documents: PathBuf,
     /// `--transcript FILE`.
@@ -159,6 +162,7 @@ pub async fn run<F: Frontend>(
         tokens: tokens.clone(),
         bank: BankSide::new(config.banks),
         pending: config.pending,
+        draft: config.draft,
         documents: config.documents,
         catalogue: config.catalogue,
         seen: seen.clone(),

@@ -70,6 +70,7 @@ pub fn start_on(
         banks: banks.iter().map(BankInfo::from).collect(),
         bank,
         pending,
+        draft: None,
         cities: cities(),
     }
 }

@@ -71,12 +71,16 @@ pub(super) fn run(
     let banks = Banks::load(settings.banks.as_ref().map(|b| b.value.as_path()))?;
     let module = locate_library(settings.module.as_ref().map(|m| m.value.as_path()))?;
     let (store, records) = pending_store()?;
-    let start = app::start::start(
+    let mut start = app::start::start(
         banks.profiles(),
         settings.bank.as_ref().map(|b| b.value),
         records,
     )
     .map_err(CliError::Input)?;
+    let draft = app::DraftStore::default_location();
+    if matches!(which, Which::New) {
+        start.draft = draft.as_ref().and_then(app::DraftStore::load);
+    }
     let flow = match &which {
         Which::New => "new",
         Which::Renew => "renew",
@@ -102,6 +106,7 @@ pub(super) fn run(
         banks: banks.profiles().to_vec(),
         catalogue,
         pending: store,
+        draft,
         documents: args.out_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
         transcript: args.transcript.clone(),
         transcripts_dir: crate::support::transcripts_dir(),

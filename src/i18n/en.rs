@@ -234,12 +234,13 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::ActionClose => "Close".into(),
         Msg::ActionUpdate => "Update".into(),
         Msg::ActionFillApplication => "Fill in the application".into(),
-        Msg::ActionNewApplicationAnyway => "Fill in a new application".into(),
+        Msg::ActionNewApplicationAnyway => "Fill in a new application anyway".into(),
         Msg::ActionAllCorrect => "All correct, next".into(),
         Msg::ActionCorrect => "Correct it".into(),
         Msg::ActionSaveCertificate => "Save certificate".into(),
         Msg::ActionSignAct => "Sign the acceptance act".into(),
         Msg::ActionAskAgain => "Check again".into(),
+        Msg::ActionContinueRequest => "Continue with this request".into(),
         Msg::ActionDestroy => "Destroy the old key".into(),
 
         Msg::BankChoice { name, agent_id } => format!("{name} (agentId {agent_id})"),
@@ -259,8 +260,9 @@ pub(super) fn text(m: &Msg) -> String {
             if *n == 1 { "waits" } else { "wait" }
         ),
         Msg::PendingExplain => {
-            "Choose a request to see where it stands and to save its certificate once the bank \
-             issues it, or fill in a new application."
+            "Continue with the request to see where it stands and to save its certificate once \
+             the bank issues it. A new application means a new key pair and a second request \
+             to the bank: choose it only if you no longer need this request."
                 .into()
         }
         Msg::PendingChoice {
@@ -428,6 +430,9 @@ pub(super) fn text(m: &Msg) -> String {
                 .into()
         }
         Msg::FormTitle => "Certificate application".into(),
+        Msg::FormDraftRestored => {
+            "The application is filled in as you left it last time. Check it and go on.".into()
+        }
         Msg::FormIntro => "Fill in every required field very carefully!".into(),
         Msg::FormReview => "Check every field once more, then choose Next.".into(),
         Msg::FormHasProblems { count: n } => format!(
@@ -606,6 +611,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::SaveTitle => "Saving the certificate".into(),
         Msg::SaveIntro { transaction } => format!("Request no. {transaction}."),
         Msg::AskingBank => "Asking the bank about the request…".into(),
+        Msg::KeepingCertificate => "Keeping a copy of the certificate on this computer…".into(),
         Msg::NotIssuedYet => "The bank has not issued the certificate for this request yet.".into(),
         Msg::BankSays { words } => format!("The bank says: {}", words.join("; ")),
         Msg::AskAgainAfter { minutes: Some(m) } if *m > 0 => format!(

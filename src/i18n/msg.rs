@@ -118,6 +118,7 @@ messages! {
     ActionSaveCertificate,
     ActionSignAct,
     ActionAskAgain,
+    ActionContinueRequest,
     ActionDestroy,
 
     // Banks.
@@ -192,6 +193,7 @@ messages! {
     RightCarrierWarning,
     FormTitle,
     FormIntro,
+    FormDraftRestored,
     FormReview,
     FormHasProblems { count: u32 },
     FieldLabel { field: FieldId },
@@ -275,6 +277,7 @@ messages! {
     SaveTitle,
     SaveIntro { transaction: String },
     AskingBank,
+    KeepingCertificate,
     NotIssuedYet,
     BankSays { words: Vec<String> },
     AskAgainAfter { minutes: Option<u64> },

@@ -249,12 +249,13 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::ActionClose => "Закрыть".into(),
         Msg::ActionUpdate => "Обновить".into(),
         Msg::ActionFillApplication => "Заполнить заявление".into(),
-        Msg::ActionNewApplicationAnyway => "Заполнить новое заявление".into(),
+        Msg::ActionNewApplicationAnyway => "Всё равно заполнить новое заявление".into(),
         Msg::ActionAllCorrect => "Всё верно, далее".into(),
         Msg::ActionCorrect => "Исправить".into(),
         Msg::ActionSaveCertificate => "Сохранить сертификат".into(),
         Msg::ActionSignAct => "Подписать акт приёма-передачи".into(),
         Msg::ActionAskAgain => "Проверить снова".into(),
+        Msg::ActionContinueRequest => "Продолжить с этим запросом".into(),
         Msg::ActionDestroy => "Уничтожить старый ключ".into(),
 
         Msg::BankChoice { name, agent_id } => format!("{name} (agentId {agent_id})"),
@@ -275,8 +276,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::PendingFound { count: 1 } => "В банке уже ожидает ваш запрос.".into(),
         Msg::PendingFound { count: n } => format!("В банке уже ожидают ваши запросы: {n}."),
         Msg::PendingExplain => {
-            "Выберите запрос, чтобы узнать его состояние и сохранить сертификат, когда банк \
-             его выдаст, или заполните новое заявление."
+            "Продолжите с запросом, чтобы узнать его состояние и сохранить сертификат, когда \
+             банк его выдаст. Новое заявление означает новую пару ключей и второй запрос в \
+             банк: выбирайте его, только если этот запрос вам больше не нужен."
                 .into()
         }
         Msg::PendingChoice {
@@ -445,6 +447,11 @@ pub(super) fn text(m: &Msg) -> String {
                 .into()
         }
         Msg::FormTitle => "Заявление на выдачу сертификата".into(),
+        Msg::FormDraftRestored => {
+            "Заявление заполнено так, как вы оставили его в прошлый раз. Проверьте его и \
+             продолжайте."
+                .into()
+        }
         Msg::FormIntro => {
             "Очень внимательно заполните все обязательные поля для получения сертификата!".into()
         }
@@ -635,6 +642,7 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::SaveTitle => "Сохранение сертификата".into(),
         Msg::SaveIntro { transaction } => format!("Запрос № {transaction}."),
         Msg::AskingBank => "Запрашиваем состояние запроса в Банке…".into(),
+        Msg::KeepingCertificate => "Сохраняем копию сертификата на этом компьютере…".into(),
         Msg::NotIssuedYet => "Банк ещё не выдал сертификат по этому запросу.".into(),
         Msg::BankSays { words } => format!("Банк сообщает: {}", words.join("; ")),
         Msg::AskAgainAfter { minutes: Some(m) } if *m > 0 => format!(

@@ -133,6 +133,7 @@ fn examples() -> Vec<Msg> {
         Msg::ActionSaveCertificate,
         Msg::ActionSignAct,
         Msg::ActionAskAgain,
+        Msg::ActionContinueRequest,
         Msg::ActionDestroy,
         Msg::BankChoice {
             name: s("АО НОКССБАНК"),
@@ -226,6 +227,7 @@ fn examples() -> Vec<Msg> {
         Msg::RightCarrierWarning,
         Msg::FormTitle,
         Msg::FormIntro,
+        Msg::FormDraftRestored,
         Msg::FormReview,
         Msg::FormHasProblems { count: 5 },
         Msg::HintOwnerName,
@@ -318,6 +320,7 @@ fn examples() -> Vec<Msg> {
             transaction: s("0a1b2c…7e8f9a"),
         },
         Msg::AskingBank,
+        Msg::KeepingCertificate,
         Msg::NotIssuedYet,
         Msg::BankSays {
             words: vec![s("ждём заявление")],

@@ -1,7 +1,9 @@
 //! What the wizard asks the runtime to do. Each effect is answered by one
 //! [`Outcome`](super::Outcome) (or `Failed` with its [`Operation`]), except
 //! [`Effect::ListTokens`], answered by `Presence::Present`, and the two that need no
-//! answer, [`Effect::ClearPending`] and [`Effect::Finish`].
+//! answer: [`Effect::ClearPending`], [`Effect::MarkAccepted`], [`Effect::SaveDraft`],
+//! [`Effect::ClearDraft`] and [`Effect::Finish`] (their failures are only logged: each is
+//! safe to lose, as running the flow again does the same work).
 //!
 //! PINs travel here once, from the person's answer to the token call. `Debug` shows
 //! them as `Pin(<hidden>)` and serde as `"<hidden>"`; there is no `Deserialize`, as an
@@ -16,7 +18,7 @@ use super::document::Document;
 use super::ended::Ending;
 use super::input::Operation;
 use super::model::{
-    Contacts, Der, KeyRef, KeyType, PendingRecord, PickupRef, PinKind, TransactionId,
+    Contacts, Der, FormDraft, KeyRef, KeyType, PendingRecord, PickupRef, PinKind, TransactionId,
 };
 
 #[derive(Debug, Serialize)]
@@ -81,6 +83,13 @@ pub enum Effect {
     RecordPending(PendingRecord),
     /// The request is done with (its certificate saved): drop its local record.
     ClearPending { transaction: TransactionId },
+    /// The bank confirmed the act for the certificate kept in the request's record: a
+    /// save run again goes on from the kept copy without signing again.
+    MarkAccepted { transaction: TransactionId },
+    /// Keep the N2.3 form as typed so far (no PIN is in it).
+    SaveDraft(FormDraft),
+    /// The request is sent: the form's draft is done with.
+    ClearDraft,
     /// The flow is over: close the token sessions; the last screen stays until the
     /// person leaves it.
     Finish(Ending),
@@ -126,7 +135,11 @@ impl Effect {
             Effect::VerifyCertificate { .. } => Operation::VerifyCertificate,
             Effect::SaveDocument { .. } => Operation::SaveDocument,
             Effect::RecordPending(_) => Operation::RecordPending,
-            Effect::ClearPending { .. } | Effect::Finish(_) => return None,
+            Effect::ClearPending { .. }
+            | Effect::MarkAccepted { .. }
+            | Effect::SaveDraft(_)
+            | Effect::ClearDraft
+            | Effect::Finish(_) => return None,
         })
     }
 

@@ -7,7 +7,7 @@ use super::cities::CityIndex;
 use super::codes::StepCode;
 use super::date::CivilDate;
 use super::input::Presence;
-use super::model::{BankInfo, PendingRecord, PinKind, PinState, TokenView};
+use super::model::{BankInfo, FormDraft, PendingRecord, PinKind, PinState, TokenView};
 use super::screen::{FlowKind, Screen, TokenLine, TokenMark};
 use crate::i18n::Msg;
 
@@ -29,6 +29,9 @@ pub struct Facts {
     pub seen: Vec<TokenView>,
     /// The requests known to wait at a bank (local records).
     pub pending: Vec<PendingRecord>,
+    /// The N2.3 form as an earlier run left it, until this run's request is sent.
+    #[serde(default)]
+    pub draft: Option<FormDraft>,
 }
 
 impl Facts {

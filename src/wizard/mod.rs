@@ -43,6 +43,7 @@
 //!     banks: vec![bank],
 //!     bank: Some(6184),
 //!     pending: Vec::new(),
+//!     draft: None,
 //!     cities: CityIndex::default(),
 //! };
 //! let (mut wizard, effects) = Wizard::new_flow(start);
@@ -103,8 +104,9 @@ pub use input::{
     Presence,
 };
 pub use model::{
-    BankInfo, CertificateView, Contacts, Der, KeyRef, KeyType, KeyView, PendingRecord, PickupRef,
-    PinKind, PinLengths, PinState, RequestKind, TokenView, TransactionId, Tries,
+    BankInfo, CertificateView, Contacts, Der, FormDraft, KeptCertificate, KeyRef, KeyType, KeyView,
+    PendingRecord, PickupRef, PinKind, PinLengths, PinState, RequestKind, TokenView, TransactionId,
+    Tries,
 };
 pub use problems::{FieldProblem, PinProblem};
 pub use screen::{
@@ -132,6 +134,8 @@ pub struct Start {
     pub bank: Option<u32>,
     /// Requests known to wait at a bank (the local records).
     pub pending: Vec<PendingRecord>,
+    /// The N2.3 form as typed in an earlier run that never sent its request.
+    pub draft: Option<FormDraft>,
     /// The city list of the application form (N2.3); empty leaves the city free text.
     pub cities: CityIndex,
 }
@@ -168,6 +172,7 @@ impl Wizard {
             tokens: Vec::new(),
             seen: Vec::new(),
             pending: start.pending,
+            draft: start.draft,
         };
         let (step, mut effects) = step(&facts);
         effects.insert(0, Effect::ListTokens);
@@ -182,8 +187,8 @@ impl Wizard {
 
     /// The new-certificate flow (N2.1-N2.7).
     pub fn new_flow(start: Start) -> (Wizard, Vec<Effect>) {
-        Self::begin(start, FlowKind::New, |_| {
-            (Step::New(NewStep::start()), Vec::new())
+        Self::begin(start, FlowKind::New, |facts| {
+            (Step::New(NewStep::start(facts)), Vec::new())
         })
     }
 
@@ -196,7 +201,7 @@ impl Wizard {
 
     /// Saving the certificate of an e-mailed link (N2.9-N2.10, R2.10-R2.12). The
     /// local record of the link's request, if among `start.pending`, tells which flow
-    /// the request came from.
+    /// the request came from, and holds the certificate once it was fetched.
     pub fn save_flow(link: PickupRef, mut start: Start) -> (Wizard, Vec<Effect>) {
         start.bank = Some(link.agent_id);
         let record = start
@@ -204,8 +209,22 @@ impl Wizard {
             .iter()
             .find(|p| p.agent_id == link.agent_id && p.transaction == link.transaction)
             .cloned();
-        let (mut wizard, effects) = Self::begin(start, FlowKind::Save, |_| {
-            SaveStep::fetch(link.clone(), record)
+        // A certificate whose act the bank already confirmed is finished from the copy
+        // kept on this computer: nothing is left to ask or sign.
+        let kept = record
+            .as_ref()
+            .filter(|r| r.accepted())
+            .and_then(|r| r.kept.clone());
+        let (mut wizard, effects) = Self::begin(start, FlowKind::Save, |_| match kept {
+            Some(kept) => SaveStep::issued(
+                link.clone(),
+                record,
+                IssuedCertificate {
+                    certificate: kept.certificate,
+                    implicit_confirm: false,
+                },
+            ),
+            None => SaveStep::fetch(link.clone(), record),
         });
         if wizard.facts.bank.is_none() {
             wizard.facts.bank = Some(BankInfo::unknown(link.agent_id));

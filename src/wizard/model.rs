@@ -560,9 +560,37 @@ pub struct PendingRecord {
     /// Whom the certificate is for, in words ("Иванов Иван Иванович, ООО Ромашка").
     pub subject: String,
     pub created: CivilDate,
+    /// The certificate the bank issued, kept here before the acceptance act is signed,
+    /// so that an interrupted save finishes from this copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<KeptCertificate>,
+}
+
+/// An issued certificate kept on this computer until it is safely on its token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptCertificate {
+    pub certificate: CertificateView,
+    /// The bank confirmed the signed acceptance act: a second save does not sign again.
+    #[serde(default)]
+    pub accepted: bool,
+}
+
+/// The N2.3 form as typed so far (never a PIN), kept while it is filled in so that an
+/// interrupted `new` offers it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormDraft {
+    /// The bank the form is for.
+    pub agent_id: u32,
+    pub key_type: KeyType,
+    pub applicant: crate::pki::Applicant,
 }
 
 impl PendingRecord {
+    /// The bank confirmed the acceptance act of the kept certificate.
+    pub fn accepted(&self) -> bool {
+        self.kept.as_ref().is_some_and(|k| k.accepted)
+    }
+
     pub fn pickup(&self) -> PickupRef {
         PickupRef {
             agent_id: self.agent_id,

@@ -145,6 +145,9 @@ impl Place {
             banks,
             catalogue: Catalogue::new(Lang::Ru),
             pending: Some(self.pending()),
+            draft: Some(smartkey::app::DraftStore::at(
+                self.dir.path().join("state").join("draft.json"),
+            )),
             documents: self.documents(),
             transcript: Some(self.transcript()),
             transcripts_dir: Some(self.dir.path().join("state").join("transcripts")),

@@ -52,6 +52,7 @@ pub fn start(bank: &BankInfo) -> Start {
         bank: Some(bank.agent_id),
         banks: vec![nokss(), gost_bank()],
         pending: Vec::new(),
+        draft: None,
         cities: CityIndex::from_csv(CITIES).unwrap_or_default(),
     }
 }
@@ -354,6 +355,34 @@ pub fn new_flow() -> Vec<(String, Screen)> {
     let mut banks = Drive::new(Wizard::new_flow(s));
     banks.at("N2.1").shot("n2_1_choose_bank");
     d.shots.append(&mut banks.shots);
+
+    // A request of this bank waits: the flow opens with it.
+    let mut s = start(&nokss());
+    s.pending = vec![new_record()];
+    let mut waiting = Drive::new(Wizard::new_flow(s));
+    waiting.at("N2.1").present(vec![fresh(SERIAL)]);
+    waiting.shot("n2_1_request_waiting");
+    d.shots.append(&mut waiting.shots);
+
+    // The form an earlier run left is offered again.
+    let mut kept = Drive::new(Wizard::new_flow(start(&nokss())));
+    kept.present(vec![fresh(SERIAL)]).next().next();
+    fill_company(&mut kept);
+    let mut s = start(&nokss());
+    s.draft = Some(smartkey::wizard::FormDraft {
+        agent_id: 6184,
+        key_type: smartkey::wizard::KeyType::Rsa2048,
+        applicant: match kept.wizard.step() {
+            smartkey::wizard::Step::New(smartkey::wizard::new_flow::NewStep::Form(f)) => {
+                f.applicant.clone()
+            }
+            _ => panic!("at the form"),
+        },
+    });
+    let mut restored = Drive::new(Wizard::new_flow(s));
+    restored.present(vec![fresh(SERIAL)]).next().next();
+    restored.at("N2.3").shot("n2_3_restored");
+    d.shots.append(&mut restored.shots);
     d.shots
 }
 
@@ -419,6 +448,7 @@ fn new_record() -> PendingRecord {
         key_type: KeyType::Rsa2048,
         subject: "Иванов Иван Иванович, ООО \"Ромашка\"".into(),
         created: date(2025, 3, 12),
+        kept: None,
     }
 }
 
@@ -440,6 +470,7 @@ fn renewal_record() -> PendingRecord {
         key_type: KeyType::Gost2012_256,
         subject: "Иванов Иван Иванович".into(),
         created: date(2025, 3, 13),
+        kept: None,
     }
 }
 
@@ -468,6 +499,8 @@ pub fn save_flow() -> Vec<(String, Screen)> {
     d.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
         "0c01", "k1",
     ))));
+    d.shot("n2_9_keeping");
+    d.done(Outcome::PendingRecorded);
     d.shot("n2_9_insert");
     d.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
     d.shot("n2_9_ready");
@@ -523,6 +556,7 @@ pub fn save_flow() -> Vec<(String, Screen)> {
     r.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
         "02cc", "n3w",
     ))));
+    r.done(Outcome::PendingRecorded);
     r.shot("r2_10");
     r.insert(holding(NEW, "n3w", KeyType::Gost2012_256));
     r.shot("r2_10_wrong_token");

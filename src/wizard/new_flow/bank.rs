@@ -1,16 +1,17 @@
 //! N2.1: start the request for the bank, "Fill in the application".
 //!
 //! When a first-certificate request of this bank already waits (a local record), the
-//! person is offered to continue it rather than to apply twice.
+//! step opens with it: Enter continues it, and only a deliberate confirmation applies
+//! a second time.
 
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Msg;
 use crate::wizard::codes::StepCode;
 use crate::wizard::facts::Facts;
-use crate::wizard::input::{Answer, Input};
+use crate::wizard::input::Input;
 use crate::wizard::parts::bank::BankChoice;
-use crate::wizard::parts::pending;
+use crate::wizard::parts::pending::{self, Offer};
 use crate::wizard::screen::{FlowKind, Screen};
 use crate::wizard::step::{Next, Step};
 
@@ -39,6 +40,16 @@ impl BankStep {
         BankStep::Choose { choice: BankChoice }
     }
 
+    /// The first screen of the flow: the waiting request when the bank is known and
+    /// has one, else the bank.
+    pub fn opening(facts: &Facts) -> BankStep {
+        if facts.bank.is_some() && !pending::waiting(facts, false).is_empty() {
+            BankStep::Pending
+        } else {
+            BankStep::start()
+        }
+    }
+
     pub fn handle(self, input: Input, facts: &mut Facts) -> Next {
         let Input::Person(answer) = input else {
             return stay(self);
@@ -53,12 +64,11 @@ impl BankStep {
                     stay(BankStep::Pending)
                 }
             }
-            BankStep::Pending => match answer {
-                Answer::Choose(i) => pending::continue_with(facts, false, i)
-                    .unwrap_or_else(|| stay(BankStep::Pending)),
-                Answer::Next => to_token(),
-                Answer::Back => stay(BankStep::Choose { choice: BankChoice }),
-                _ => stay(BankStep::Pending),
+            BankStep::Pending => match pending::answer(facts, false, &answer) {
+                Offer::Continue(next) => next,
+                Offer::Anew => to_token(),
+                Offer::Back => stay(BankStep::Choose { choice: BankChoice }),
+                Offer::Stay => stay(BankStep::Pending),
             },
         }
     }

@@ -12,9 +12,10 @@ use crate::i18n::Msg;
 use crate::pki::Applicant;
 use crate::wizard::cities::CityIndex;
 use crate::wizard::codes::StepCode;
+use crate::wizard::effect::Effect;
 use crate::wizard::facts::{Cx, Facts};
 use crate::wizard::input::{Answer, Input};
-use crate::wizard::model::KeyType;
+use crate::wizard::model::{FormDraft, KeyType};
 use crate::wizard::parts::checks;
 use crate::wizard::problems::FieldProblem;
 use crate::wizard::screen::{Action, ActionKind, FieldId, FlowKind, Level, Notice, Screen, Widget};
@@ -44,7 +45,24 @@ pub struct FormStep {
     pub review: bool,
     /// Problems the final check found beyond the field checks.
     pub final_problems: Vec<(FieldId, FieldProblem)>,
+    /// Filled in from the draft an earlier run left (until the person edits it).
+    #[serde(default)]
+    pub restored: bool,
 }
+
+/// The form's text fields.
+const TEXT_FIELDS: [FieldId; 10] = [
+    FieldId::Surname,
+    FieldId::GivenName,
+    FieldId::Patronymic,
+    FieldId::Organization,
+    FieldId::Inn,
+    FieldId::Document,
+    FieldId::City,
+    FieldId::Address,
+    FieldId::Phone,
+    FieldId::Email,
+];
 
 /// The key types the bank issues (the form's first field).
 fn key_types(facts: &Facts) -> Vec<KeyType> {
@@ -73,7 +91,37 @@ impl FormStep {
             submitted: false,
             review: false,
             final_problems: Vec::new(),
+            restored: false,
         }
+    }
+
+    /// The form as an earlier run left it: every field typed shows its problems.
+    pub fn restored(token: String, draft: &FormDraft) -> FormStep {
+        let mut step = FormStep::new(token, draft.agent_id, draft.key_type);
+        step.applicant = draft.applicant.clone();
+        step.restored = true;
+        for field in TEXT_FIELDS {
+            if step.text_mut(field).is_some_and(|t| !t.is_empty()) {
+                step.touched.push(field);
+            }
+        }
+        step
+    }
+
+    /// What is typed so far, to keep (no PIN is on this form).
+    pub fn draft(&self) -> FormDraft {
+        FormDraft {
+            agent_id: self.agent_id,
+            key_type: self.key_type,
+            applicant: self.applicant.clone(),
+        }
+    }
+
+    /// Stays, keeping the form as it now is.
+    fn changed(mut self) -> Next {
+        self.restored = false;
+        let effect = Effect::SaveDraft(self.draft());
+        (Step::New(NewStep::Form(self)), vec![effect])
     }
 
     fn text_mut(&mut self, field: FieldId) -> Option<&mut String> {
@@ -128,11 +176,15 @@ impl FormStep {
         }
         match answer {
             Answer::Edit { field, value } => {
-                if let Some(text) = self.text_mut(field) {
-                    *text = value.chars().take(FIELD_MAX).collect();
-                    self.touch(field);
+                let value: String = value.chars().take(FIELD_MAX).collect();
+                match self.text_mut(field) {
+                    Some(text) if *text != value => {
+                        *text = value;
+                        self.touch(field);
+                        self.changed()
+                    }
+                    _ => self.stay(),
                 }
-                self.stay()
             }
             Answer::Tick {
                 field: FieldId::LegalEntity,
@@ -140,24 +192,25 @@ impl FormStep {
             } => {
                 self.applicant.legal_entity = on;
                 self.touch(FieldId::LegalEntity);
-                self.stay()
+                self.changed()
             }
             Answer::Select {
                 field: FieldId::KeyType,
                 index,
-            } => {
-                if let Some(k) = key_types(cx.facts).get(index) {
+            } => match key_types(cx.facts).get(index) {
+                Some(k) => {
                     self.key_type = *k;
+                    self.changed()
                 }
-                self.stay()
-            }
+                None => self.stay(),
+            },
             Answer::Select {
                 field: FieldId::Country,
                 index: 0,
             } => {
                 self.applicant.country = "RU".into();
                 self.touch(FieldId::Country);
-                self.stay()
+                self.changed()
             }
             Answer::Select {
                 field: FieldId::City,
@@ -166,11 +219,14 @@ impl FormStep {
                 let picked = suggestions(cx.cities, &self.applicant.city)
                     .get(index)
                     .map(|c| c.name.clone());
-                if let Some(name) = picked {
-                    self.applicant.city = name;
-                    self.touch(FieldId::City);
+                match picked {
+                    Some(name) => {
+                        self.applicant.city = name;
+                        self.touch(FieldId::City);
+                        self.changed()
+                    }
+                    None => self.stay(),
                 }
-                self.stay()
             }
             Answer::Next => {
                 self.submitted = true;
@@ -345,6 +401,9 @@ impl FormStep {
             });
         } else {
             screen.body.push(Msg::FormIntro);
+            if self.restored {
+                screen.notice = Some(Notice::new(Level::Info, Msg::FormDraftRestored));
+            }
             if self.submitted && !problems.is_empty() {
                 screen.notice = Some(Notice::new(
                     Level::Error,

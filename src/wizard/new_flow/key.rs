@@ -61,6 +61,7 @@ fn record(order: &Order, key: &KeyRef, transaction: TransactionId, facts: &Facts
         key_type: order.key_type,
         subject,
         created: facts.today,
+        kept: None,
     }
 }
 
@@ -144,7 +145,12 @@ impl KeyStep {
                     Step::end(StepCode::N2_6, FlowKind::New, Ending::Rejected { reasons })
                 }
                 Delivered::Done(issued) => {
-                    DocumentStep::enter(order, key, delivery.record.transaction, issued, facts)
+                    // The request is at the bank and recorded: the form is done with.
+                    facts.draft = None;
+                    let (step, mut effects) =
+                        DocumentStep::enter(order, key, delivery.record.transaction, issued, facts);
+                    effects.insert(0, Effect::ClearDraft);
+                    (step, effects)
                 }
             },
         }

@@ -58,8 +58,10 @@ pub enum NewStep {
 }
 
 impl NewStep {
-    pub fn start() -> NewStep {
-        NewStep::Bank(bank::BankStep::start())
+    /// N2.1; with the bank known and a request of it waiting, the flow opens with that
+    /// request.
+    pub fn start(facts: &Facts) -> NewStep {
+        NewStep::Bank(bank::BankStep::opening(facts))
     }
 
     pub fn code(&self) -> StepCode {

@@ -55,7 +55,12 @@ impl TokenStep {
                             review: false,
                             ..*draft
                         },
-                        None => FormStep::new(serial, bank.agent_id, bank.preferred_key()),
+                        None => {
+                            match facts.draft.as_ref().filter(|d| d.agent_id == bank.agent_id) {
+                                Some(kept) => FormStep::restored(serial, kept),
+                                None => FormStep::new(serial, bank.agent_id, bank.preferred_key()),
+                            }
+                        }
                     };
                     (Step::New(NewStep::Form(form)), Vec::new())
                 }

@@ -1,9 +1,11 @@
 //! A request of the chosen bank already waits (N2.1, R2.1): a flow started again after
-//! the request was sent offers to continue it, which is to pick its certificate up,
-//! rather than to apply twice and pay twice.
+//! the request was sent opens with it. Going on (Enter) continues it, which is to pick
+//! its certificate up; a second application, which means a second key pair, a second
+//! request and perhaps a second payment, takes a deliberate answer of its own.
 
 use crate::i18n::Msg;
 use crate::wizard::facts::Facts;
+use crate::wizard::input::Answer;
 use crate::wizard::model::{PendingRecord, RequestKind};
 use crate::wizard::save_flow::SaveStep;
 use crate::wizard::screen::{Action, ActionKind, Level, Notice, Screen};
@@ -29,7 +31,35 @@ pub fn continue_with(facts: &Facts, renewal: bool, index: usize) -> Option<Next>
     Some(SaveStep::fetch(record.pickup(), Some(record)))
 }
 
-/// The offer: the waiting requests to choose from, or Next to start anew.
+/// What an answer to the offer means.
+pub enum Offer {
+    /// Continue a waiting request (the pickup begins).
+    Continue(Next),
+    /// The person deliberately asked for a new application.
+    Anew,
+    Back,
+    /// Not an answer to the offer.
+    Stay,
+}
+
+/// Enter continues the first waiting request, a choice the one chosen; only the explicit
+/// confirmation starts anew.
+pub fn answer(facts: &Facts, renewal: bool, answer: &Answer) -> Offer {
+    let index = match answer {
+        Answer::Choose(i) => *i,
+        Answer::Next => 0,
+        Answer::Confirm => return Offer::Anew,
+        Answer::Back => return Offer::Back,
+        _ => return Offer::Stay,
+    };
+    match continue_with(facts, renewal, index) {
+        Some(next) => Offer::Continue(next),
+        None => Offer::Stay,
+    }
+}
+
+/// The offer: the waiting requests to choose from (Enter continues the first), or the
+/// deliberate confirmation to start anew.
 pub fn show(facts: &Facts, renewal: bool, screen: &mut Screen) {
     let records = waiting(facts, renewal);
     screen.notice = Some(Notice::new(
@@ -49,6 +79,10 @@ pub fn show(facts: &Facts, renewal: bool, screen: &mut Screen) {
         .collect();
     screen.actions.push(Action {
         kind: ActionKind::Next,
+        label: Msg::ActionContinueRequest,
+    });
+    screen.actions.push(Action {
+        kind: ActionKind::Confirm,
         label: Msg::ActionNewApplicationAnyway,
     });
     screen.actions.push(Action {

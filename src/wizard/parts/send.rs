@@ -11,7 +11,7 @@ use crate::wizard::facts::Facts;
 use crate::wizard::input::{
     Answer, BankAnswer, FailureKind, Input, IssuedCertificate, Operation, Outcome,
 };
-use crate::wizard::model::PendingRecord;
+use crate::wizard::model::{KeptCertificate, PendingRecord};
 use crate::wizard::screen::{Action, ActionKind, Level, Notice, Progress, Screen};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +78,14 @@ impl Delivery {
                 let issued = match answer {
                     BankAnswer::Rejected { reasons } => return Delivered::Rejected(reasons),
                     BankAnswer::Waiting { .. } => None,
-                    BankAnswer::Issued(issued) => Some(issued),
+                    BankAnswer::Issued(issued) => {
+                        // Issued at once: kept with the record, before anything is signed.
+                        self.record.kept = Some(KeptCertificate {
+                            certificate: issued.certificate.clone(),
+                            accepted: false,
+                        });
+                        Some(issued)
+                    }
                 };
                 self.phase = DeliveryPhase::Recording {
                     issued,

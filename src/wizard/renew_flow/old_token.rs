@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Msg;
 use crate::wizard::codes::StepCode;
 use crate::wizard::facts::Facts;
-use crate::wizard::input::{Answer, Input};
+use crate::wizard::input::Input;
 use crate::wizard::parts::bank::BankChoice;
-use crate::wizard::parts::pending;
+use crate::wizard::parts::pending::{self, Offer};
 use crate::wizard::parts::pick::Pick;
 use crate::wizard::screen::{FlowKind, Level, Notice, Screen};
 use crate::wizard::step::{Next, Step};
@@ -72,10 +72,12 @@ impl OldTokenStep {
                 _ => stay(OldTokenStep::Bank { choice }),
             },
             OldTokenStep::Pending => match input {
-                Input::Person(Answer::Choose(i)) => pending::continue_with(facts, true, i)
-                    .unwrap_or_else(|| stay(OldTokenStep::Pending)),
-                Input::Person(Answer::Next) => stay(insert()),
-                Input::Person(Answer::Back) => stay(OldTokenStep::Bank { choice: BankChoice }),
+                Input::Person(answer) => match pending::answer(facts, true, &answer) {
+                    Offer::Continue(next) => next,
+                    Offer::Anew => stay(insert()),
+                    Offer::Back => stay(OldTokenStep::Bank { choice: BankChoice }),
+                    Offer::Stay => stay(OldTokenStep::Pending),
+                },
                 _ => stay(OldTokenStep::Pending),
             },
             OldTokenStep::Insert { mut pick, unusable } => {

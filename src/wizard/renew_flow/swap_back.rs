@@ -72,6 +72,7 @@ impl SwapBackStep {
             key_type: self.target.key_type,
             subject,
             created: facts.today,
+            kept: None,
         }
     }
 

@@ -10,8 +10,10 @@ use crate::wizard::codes::StepCode;
 use crate::wizard::effect::Effect;
 use crate::wizard::ended::Ending;
 use crate::wizard::facts::Facts;
-use crate::wizard::input::{Answer, BankAnswer, FailureKind, Input, Operation, Outcome};
-use crate::wizard::model::RequestKind;
+use crate::wizard::input::{
+    Answer, BankAnswer, FailureKind, Input, IssuedCertificate, Operation, Outcome,
+};
+use crate::wizard::model::{KeptCertificate, RequestKind};
 use crate::wizard::screen::{Action, ActionKind, FlowKind, Level, Notice, Progress, Screen};
 use crate::wizard::step::{Next, Step};
 
@@ -21,6 +23,11 @@ use super::{Issue, Pickup, SaveStep, decide, end, final_refusal};
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     Asking,
+    /// Issued: the certificate is being kept in the request's local record before
+    /// anything is signed or saved, so that an interruption from here on loses nothing.
+    Keeping {
+        issued: Box<IssuedCertificate>,
+    },
     /// The bank has not decided yet.
     Waiting {
         check_after_secs: Option<u64>,
@@ -66,32 +73,70 @@ impl FetchStep {
     }
 
     pub fn is_busy(&self) -> bool {
-        matches!(self.phase, Phase::Asking)
+        matches!(self.phase, Phase::Asking | Phase::Keeping { .. })
+    }
+
+    /// Issued: kept in the local record first, when there is one; on otherwise.
+    fn issued(mut self, issued: IssuedCertificate) -> Next {
+        let Some(record) = self.pickup.record.as_mut() else {
+            return decide::route(Issue {
+                pickup: self.pickup,
+                issued,
+            });
+        };
+        let accepted = record
+            .kept
+            .as_ref()
+            .is_some_and(|k| k.accepted && k.certificate.der == issued.certificate.der);
+        record.kept = Some(KeptCertificate {
+            certificate: issued.certificate.clone(),
+            accepted,
+        });
+        let effect = Effect::RecordPending(record.clone());
+        self.phase = Phase::Keeping {
+            issued: Box::new(issued),
+        };
+        (Step::Save(SaveStep::Fetch(self)), vec![effect])
     }
 
     pub fn handle(mut self, input: Input) -> Next {
         match input {
-            Input::Done(Outcome::BankAnswered(answer)) if self.is_busy() => match answer {
-                BankAnswer::Issued(issued) => {
+            Input::Done(Outcome::PendingRecorded)
+                if matches!(self.phase, Phase::Keeping { .. }) =>
+            {
+                if let Phase::Keeping { issued } = self.phase {
                     return decide::route(Issue {
                         pickup: self.pickup,
                         issued: *issued,
                     });
                 }
-                BankAnswer::Rejected { reasons } => {
-                    return end(self.code(), Ending::Rejected { reasons });
-                }
-                BankAnswer::Waiting {
-                    check_after_secs,
-                    reason,
-                } => {
-                    self.phase = Phase::Waiting {
+            }
+            Input::Done(Outcome::Failed(f))
+                if matches!(self.phase, Phase::Keeping { .. })
+                    && f.during == Operation::RecordPending =>
+            {
+                self.phase = Phase::Failed { kind: f.kind };
+            }
+            Input::Done(Outcome::BankAnswered(answer)) if matches!(self.phase, Phase::Asking) => {
+                match answer {
+                    BankAnswer::Issued(issued) => return self.issued(*issued),
+                    BankAnswer::Rejected { reasons } => {
+                        return end(self.code(), Ending::Rejected { reasons });
+                    }
+                    BankAnswer::Waiting {
                         check_after_secs,
                         reason,
-                    };
+                    } => {
+                        self.phase = Phase::Waiting {
+                            check_after_secs,
+                            reason,
+                        };
+                    }
                 }
-            },
-            Input::Done(Outcome::Failed(f)) if self.is_busy() && f.during == Operation::Poll => {
+            }
+            Input::Done(Outcome::Failed(f))
+                if matches!(self.phase, Phase::Asking) && f.during == Operation::Poll =>
+            {
                 if let Some(ending) = final_refusal(&f.kind) {
                     return end(self.code(), ending);
                 }
@@ -118,6 +163,11 @@ impl FetchStep {
             Phase::Asking => {
                 screen.progress = Some(Progress::Working {
                     label: Msg::AskingBank,
+                });
+            }
+            Phase::Keeping { .. } => {
+                screen.progress = Some(Progress::Working {
+                    label: Msg::KeepingCertificate,
                 });
             }
             Phase::Waiting {

@@ -40,6 +40,36 @@ pub struct Issue {
     pub issued: IssuedCertificate,
 }
 
+impl Issue {
+    /// No act is to be signed: the bank wants none, or already confirmed it (recorded
+    /// with the certificate kept on this computer).
+    pub fn act_done(&self) -> bool {
+        self.issued.implicit_confirm
+            || self
+                .pickup
+                .record
+                .as_ref()
+                .and_then(|r| r.kept.as_ref())
+                .is_some_and(|k| k.accepted && k.certificate.der == self.issued.certificate.der)
+    }
+
+    /// The bank confirmed the act: remembered here and, through the effect returned, in
+    /// the request's local record.
+    pub fn act_confirmed(&mut self) -> Option<super::effect::Effect> {
+        let record = self.pickup.record.as_mut()?;
+        let kept = record
+            .kept
+            .get_or_insert_with(|| super::model::KeptCertificate {
+                certificate: self.issued.certificate.clone(),
+                accepted: false,
+            });
+        kept.accepted = true;
+        Some(super::effect::Effect::MarkAccepted {
+            transaction: record.transaction.clone(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum SaveStep {

@@ -25,7 +25,7 @@ pub struct SaveNewStep {
 
 impl SaveNewStep {
     pub fn enter(issue: Issue) -> Next {
-        let store = Store::new(!issue.issued.implicit_confirm);
+        let store = Store::new(!issue.act_done());
         (
             Step::Save(SaveStep::NewSave(SaveNewStep { issue, store })),
             Vec::new(),
@@ -37,7 +37,7 @@ impl SaveNewStep {
     }
 
     pub fn handle(mut self, input: Input, facts: &mut Facts) -> Next {
-        match self.store.handle(input, &self.issue, facts) {
+        match self.store.handle(input, &mut self.issue, facts) {
             Stored::Stay(effects) => (Step::Save(SaveStep::NewSave(self)), effects),
             Stored::Done(verified) => ActStep::enter(self.issue, verified, false, facts),
             Stored::End(ending) => end(StepCode::N2_9, ending),

@@ -26,9 +26,9 @@ use super::act::ActStep;
 use super::store::{Store, Stored};
 use super::{Issue, SaveStep, end, final_refusal};
 
-/// Into the renewal's steps: the act first, unless the bank wants none.
+/// Into the renewal's steps: the act first, unless the bank wants none or has it.
 pub fn enter(issue: Issue) -> Next {
-    if issue.issued.implicit_confirm {
+    if issue.act_done() {
         SaveRenewedStep::enter(issue)
     } else {
         let step = SignActStep {
@@ -153,7 +153,12 @@ impl SignActStep {
                 }
             },
             Stage::Signing { signer } => match input {
-                Input::Done(Outcome::ActSigned) => SaveRenewedStep::enter(self.issue),
+                Input::Done(Outcome::ActSigned) => {
+                    let marked = self.issue.act_confirmed();
+                    let (step, mut effects) = SaveRenewedStep::enter(self.issue);
+                    effects.splice(0..0, marked);
+                    (step, effects)
+                }
                 Input::Done(Outcome::Failed(f)) if f.during == Operation::SignAct => {
                     match final_refusal(&f.kind) {
                         Some(ending) => end(StepCode::R2_10, ending),
@@ -228,7 +233,7 @@ impl SaveRenewedStep {
     }
 
     pub fn handle(mut self, input: Input, facts: &mut Facts) -> Next {
-        match self.store.handle(input, &self.issue, facts) {
+        match self.store.handle(input, &mut self.issue, facts) {
             Stored::Stay(effects) => (Step::Save(SaveStep::RenewSave(self)), effects),
             Stored::Done(verified) => ActStep::enter(self.issue, verified, true, facts),
             Stored::End(ending) => end(StepCode::R2_11, ending),

@@ -147,7 +147,7 @@ impl Store {
         Stored::Stay(Vec::new())
     }
 
-    pub fn handle(&mut self, input: Input, issue: &Issue, facts: &mut Facts) -> Stored {
+    pub fn handle(&mut self, input: Input, issue: &mut Issue, facts: &mut Facts) -> Stored {
         let gone = match &input {
             Input::Token(Presence::Removed { serial }) => Some(serial.clone()),
             _ => None,
@@ -199,7 +199,9 @@ impl Store {
             Stage::SigningAct { key } => match input {
                 Input::Done(Outcome::ActSigned) => {
                     self.act_signed = true;
-                    Stored::Stay(self.next_operation(key, issue))
+                    let mut effects: Vec<Effect> = issue.act_confirmed().into_iter().collect();
+                    effects.extend(self.next_operation(key, issue));
+                    Stored::Stay(effects)
                 }
                 Input::Done(Outcome::Failed(f)) if f.during == Operation::SignAct => {
                     match final_refusal(&f.kind) {

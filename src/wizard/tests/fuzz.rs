@@ -196,7 +196,11 @@ fn answer(effect: &Effect, rng: &mut Rng) -> Option<Input> {
             location: "doc.pdf".into(),
         },
         Effect::RecordPending(_) => Outcome::PendingRecorded,
-        Effect::ClearPending { .. } | Effect::Finish(_) => return None,
+        Effect::ClearPending { .. }
+        | Effect::MarkAccepted { .. }
+        | Effect::SaveDraft(_)
+        | Effect::ClearDraft
+        | Effect::Finish(_) => return None,
     };
     Some(Input::Done(outcome))
 }
@@ -315,6 +319,7 @@ fn flows() -> Vec<(&'static str, Begin)> {
             key_type: KeyType::Gost2012_256,
             subject: "Иванов".into(),
             created: today(),
+            kept: None,
         }];
         Wizard::save_flow(
             PickupRef {

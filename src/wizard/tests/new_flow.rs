@@ -29,12 +29,19 @@ pub fn fill_company(run: &mut Run) {
         (FieldId::Phone, "+7 (495) 500-55-50"),
         (FieldId::Email, "ivanov@example.ru"),
     ] {
+        // Each change is kept as the form's draft, and nothing else happens.
+        let names = run.person(Answer::Edit {
+            field,
+            value: value.into(),
+        });
+        assert_eq!(names, ["save_draft"], "{field:?}");
         assert!(
-            run.person(Answer::Edit {
-                field,
-                value: value.into()
-            })
-            .is_empty()
+            matches!(&run.effects[..], [Effect::SaveDraft(d)]
+                if serde_json::to_value(&d.applicant).is_ok_and(|j| j
+                    .as_object()
+                    .is_some_and(|o| o.values().any(|v| v.as_str() == Some(value))))),
+            "{field:?}: {:?}",
+            run.effects
         );
     }
     run.person(Answer::Select {
@@ -172,11 +179,16 @@ pub fn drive_new() -> Run {
     assert_eq!(record.subject, "Иванов Иван Иванович, ООО \"Ромашка\"");
     assert_eq!(record.created, today());
 
-    // N2.7: the application.
-    assert_eq!(run.done(Outcome::PendingRecorded), ["save_document"]);
+    // N2.7: the application; the request is sent and recorded, so the form's draft
+    // is done with.
+    assert_eq!(
+        run.done(Outcome::PendingRecorded),
+        ["clear_draft", "save_document"]
+    );
+    assert_eq!(run.wizard.facts().draft, None);
     assert_eq!(run.code(), "N2.7");
     assert!(
-        matches!(&run.effects[0], Effect::SaveDocument { document } if document.kind == DocumentKind::Application)
+        matches!(&run.effects[1], Effect::SaveDocument { document } if document.kind == DocumentKind::Application)
     );
     let screen = run.screen();
     assert!(screen.document.is_some());
@@ -213,6 +225,7 @@ fn n2_1_chooses_among_banks_and_offers_a_waiting_request() {
         key_type: KeyType::Rsa2048,
         subject: "Иванов Иван Иванович".into(),
         created: date(2025, 3, 10),
+        kept: None,
     }];
     let mut run = Run::new(Wizard::new_flow(s));
     assert_eq!(run.screen().choices.len(), 2);
@@ -626,6 +639,7 @@ fn n2_6_a_key_waiting_for_its_certificate_is_never_offered() {
         key_type: KeyType::Rsa2048,
         subject: "other bank".into(),
         created: today(),
+        kept: None,
     }];
     let mut run = Run::new(Wizard::new_flow(s));
     let mut t = in_use(SERIAL);
@@ -809,7 +823,10 @@ fn n2_6_network_failure_is_retried_by_the_person() {
         Vec::<String>::new()
     );
     assert_eq!(run.person(Answer::Retry), ["record_pending"]);
-    assert_eq!(run.done(Outcome::PendingRecorded), ["save_document"]);
+    assert_eq!(
+        run.done(Outcome::PendingRecorded),
+        ["clear_draft", "save_document"]
+    );
     run.fail(
         Operation::SaveDocument,
         FailureKind::Storage {
@@ -854,4 +871,105 @@ fn cancel_stops_where_nothing_runs() {
     assert_eq!(run.wizard.ending(), Some(&Ending::Cancelled));
     assert_eq!(run.code(), "N2.6");
     assert!(run.says().contains(&"CancelledNothingLost"));
+}
+
+#[test]
+fn n2_1_a_waiting_request_is_the_default_and_a_second_one_is_deliberate() {
+    let waiting = |s: &mut crate::wizard::Start| {
+        s.pending = vec![PendingRecord {
+            agent_id: 6184,
+            transaction: tx("77ee"),
+            kind: RequestKind::New,
+            key: crate::wizard::KeyRef {
+                serial: SERIAL.into(),
+                key_id: "k0".into(),
+            },
+            key_type: KeyType::Rsa2048,
+            subject: "Иванов Иван Иванович".into(),
+            created: date(2025, 3, 10),
+            kept: None,
+        }];
+    };
+    // Enter at the first screen continues the waiting request: no second key or request.
+    let mut s = start(nokss());
+    waiting(&mut s);
+    let mut run = Run::new(Wizard::new_flow(s));
+    run.present(vec![fresh(SERIAL)]);
+    assert_eq!(run.code(), "N2.1");
+    assert!(run.says().contains(&"PendingFound"));
+    let screen = run.screen();
+    assert_eq!(screen.actions[0].kind, ActionKind::Next);
+    assert_eq!(
+        screen.actions[0].label,
+        crate::i18n::Msg::ActionContinueRequest
+    );
+    assert!(screen.offers(ActionKind::Confirm));
+    assert_eq!(run.next(), ["poll"]);
+    assert_eq!(run.code(), "N2.9");
+    assert!(
+        matches!(&run.effects[..], [Effect::Poll { pickup }] if pickup.transaction.0 == "77ee")
+    );
+
+    // A new application takes the explicit confirmation.
+    let mut s = start(nokss());
+    waiting(&mut s);
+    let mut run = Run::new(Wizard::new_flow(s));
+    run.present(vec![fresh(SERIAL)]);
+    assert!(run.person(Answer::Confirm).is_empty());
+    assert_eq!(run.code(), "N2.2");
+}
+
+#[test]
+fn n2_3_offers_the_form_an_earlier_run_left() {
+    let mut run = new_run();
+    run.present(vec![fresh(SERIAL)]);
+    run.next();
+    run.next();
+    fill_company(&mut run);
+    let Some(Effect::SaveDraft(draft)) = run.effects.first() else {
+        panic!("the form is kept as it is typed: {:?}", run.effects);
+    };
+    let draft = draft.clone();
+    let typed = serde_json::to_string(&draft).expect("a draft serialises");
+
+    // The run ends (the program is killed); `new` starts again with the draft.
+    let mut s = start(nokss());
+    s.draft = Some(draft.clone());
+    let mut again = Run::new(Wizard::new_flow(s));
+    again.present(vec![fresh(SERIAL)]);
+    again.next();
+    again.next();
+    assert_eq!(again.code(), "N2.3");
+    assert!(again.says().contains(&"FormDraftRestored"));
+    let value = |screen: &crate::wizard::Screen, id: FieldId| {
+        screen.fields.iter().find_map(|w| match w {
+            Widget::Text { id: i, value, .. } if *i == id => Some(value.clone()),
+            _ => None,
+        })
+    };
+    let screen = again.screen();
+    assert_eq!(value(&screen, FieldId::Surname).as_deref(), Some("Иванов"));
+    assert_eq!(
+        value(&screen, FieldId::Email).as_deref(),
+        Some("ivanov@example.ru")
+    );
+    assert_eq!(
+        value(&screen, FieldId::City),
+        Some(draft.applicant.city.clone())
+    );
+    // Next goes on to the review without typing anything again.
+    again.next();
+    assert!(again.says().contains(&"FormReview"), "{typed}");
+
+    // A draft for another bank is not offered.
+    let mut s = start(nokss());
+    let mut other = draft;
+    other.agent_id = 5282;
+    s.draft = Some(other);
+    let mut third = Run::new(Wizard::new_flow(s));
+    third.present(vec![fresh(SERIAL)]);
+    third.next();
+    third.next();
+    assert_eq!(third.code(), "N2.3");
+    assert!(!third.says().contains(&"FormDraftRestored"));
 }

@@ -26,6 +26,7 @@ fn new_record() -> PendingRecord {
         key_type: KeyType::Rsa2048,
         subject: "Иванов Иван Иванович, ООО \"Ромашка\"".into(),
         created: date(2025, 3, 12),
+        kept: None,
     }
 }
 
@@ -47,6 +48,7 @@ fn renewal_record() -> PendingRecord {
         key_type: KeyType::Gost2012_256,
         subject: "Иванов Иван Иванович".into(),
         created: date(2025, 3, 13),
+        kept: None,
     }
 }
 
@@ -70,6 +72,25 @@ fn holding(serial: &str, key_id: &str, key_type: KeyType) -> TokenView {
     t
 }
 
+/// The bank issued: the certificate is first kept in the request's local record (not
+/// yet accepted), and only once that is written does the flow go on.
+fn issued_and_kept(run: &mut Run, serial: &str, key_id: &str) -> Vec<String> {
+    assert_eq!(
+        run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
+            serial, key_id
+        )))),
+        ["record_pending"]
+    );
+    assert!(run.wizard.is_busy(), "nothing to answer while it is kept");
+    assert!(
+        matches!(&run.effects[..], [Effect::RecordPending(r)]
+            if r.kept.as_ref().is_some_and(|k| !k.accepted && k.certificate == issued(serial, key_id).certificate)),
+        "{:?}",
+        run.effects
+    );
+    run.done(Outcome::PendingRecorded)
+}
+
 #[test]
 fn new_kind_happy_path_n2_9_to_n2_11() {
     drive_save_new();
@@ -81,12 +102,7 @@ pub fn drive_save_new() -> Run {
     assert_eq!(names(&run.effects), ["list_tokens", "poll"]);
     assert_eq!(run.code(), "N2.9");
     assert!(run.wizard.is_busy());
-    assert!(
-        run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-            "0c01", "k1"
-        ))))
-        .is_empty()
-    );
+    assert!(issued_and_kept(&mut run, "0c01", "k1").is_empty());
     assert_eq!(run.code(), "N2.9");
     assert!(run.says().contains(&"InsertTokenWithKey"));
     assert!(!run.screen().offers(ActionKind::Next));
@@ -120,7 +136,15 @@ pub fn drive_save_new() -> Run {
         ),
         "a first certificate's act is signed by the new key"
     );
-    assert_eq!(run.done(Outcome::ActSigned), ["verify_certificate"]);
+    // The bank has the act: that is noted with the kept certificate, so a save run
+    // again does not sign a second time.
+    assert_eq!(
+        run.done(Outcome::ActSigned),
+        ["mark_accepted", "verify_certificate"]
+    );
+    assert!(
+        matches!(&run.effects[0], Effect::MarkAccepted { transaction } if transaction.0 == "00aa11bb")
+    );
     assert_eq!(
         run.done(Outcome::CertificateVerified {
             serial: SERIAL.into(),
@@ -155,9 +179,7 @@ fn renewal_kind_happy_path_r2_10_to_r2_12() {
 pub fn drive_save_renewal() -> Run {
     let mut run = save_run(Some(renewal_record()), 5282, "5e5e");
     assert_eq!(run.code(), "R2.10");
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "02cc", "n3w",
-    ))));
+    issued_and_kept(&mut run, "02cc", "n3w");
     assert_eq!(run.code(), "R2.10");
     let screen = run.screen();
     assert!(
@@ -196,8 +218,11 @@ pub fn drive_save_renewal() -> Run {
         "a renewal's act is signed by the old key"
     );
 
-    // R2.11: onto the new token.
-    assert!(run.done(Outcome::ActSigned).is_empty());
+    // R2.11: onto the new token; the accepted act is noted with the kept certificate.
+    assert_eq!(run.done(Outcome::ActSigned), ["mark_accepted"]);
+    assert!(
+        matches!(&run.effects[0], Effect::MarkAccepted { transaction } if transaction.0 == "5e5e")
+    );
     assert_eq!(run.code(), "R2.11");
     assert_eq!(
         run.screen().notice.map(|n| n.text),
@@ -265,9 +290,7 @@ fn still_waiting_says_when_to_ask_again() {
         run.person(Answer::Retry).is_empty(),
         "one question at a time"
     );
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "0c01", "k1",
-    ))));
+    issued_and_kept(&mut run, "0c01", "k1");
     assert!(run.says().contains(&"SaveNewExplain"));
 }
 
@@ -290,9 +313,7 @@ fn the_2_day_rule_link_expired() {
 #[test]
 fn the_3_day_rule_request_expired() {
     let mut run = new_save();
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "0c01", "k1",
-    ))));
+    issued_and_kept(&mut run, "0c01", "k1");
     run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
     run.next();
     run.enter_pin(PIN);
@@ -353,9 +374,7 @@ fn an_unreachable_bank_is_asked_again_by_the_person() {
 #[test]
 fn a_certificate_whose_key_is_not_on_the_token() {
     let mut run = new_save();
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "0c01", "k1",
-    ))));
+    issued_and_kept(&mut run, "0c01", "k1");
     run.present(vec![holding("OTHER001", "zz", KeyType::Rsa2048)]);
     assert_eq!(
         run.screen().notice.map(|n| n.text),
@@ -394,9 +413,7 @@ fn a_certificate_whose_key_is_not_on_the_token() {
 #[test]
 fn token_removed_while_saving_asks_the_pin_again() {
     let mut run = new_save();
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "0c01", "k1",
-    ))));
+    issued_and_kept(&mut run, "0c01", "k1");
     run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
     run.next();
     run.enter_pin(PIN);
@@ -420,7 +437,11 @@ fn implicit_confirmation_needs_no_act_signature() {
     let mut run = new_save();
     let mut cert = issued("0c01", "k1");
     cert.implicit_confirm = true;
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(cert)));
+    assert_eq!(
+        run.done(Outcome::BankAnswered(BankAnswer::Issued(cert))),
+        ["record_pending"]
+    );
+    run.done(Outcome::PendingRecorded);
     run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
     run.next();
     run.enter_pin(PIN);
@@ -491,4 +512,59 @@ fn without_a_record_a_first_certificate_is_saved_with_its_new_key() {
 fn a_link_of_an_unknown_bank_still_has_a_header() {
     let run = save_run(None, 9999, "ab");
     assert_eq!(run.screen().bank.as_deref(), Some("agentId 9999"));
+}
+
+#[test]
+fn an_accepted_certificate_kept_here_is_saved_without_the_bank() {
+    // A renewal's save was interrupted after the bank confirmed the act, before the
+    // certificate reached the new token: the record holds the certificate, accepted.
+    let mut record = renewal_record();
+    record.kept = Some(crate::wizard::KeptCertificate {
+        certificate: issued("02cc", "n3w").certificate,
+        accepted: true,
+    });
+    let mut run = save_run(Some(record), 5282, "5e5e");
+    assert_eq!(
+        names(&run.effects),
+        ["list_tokens"],
+        "neither asked nor signed"
+    );
+    assert_eq!(run.code(), "R2.11");
+    run.present(vec![holding(NEW, "n3w", KeyType::Gost2012_256)]);
+    run.next();
+    assert_eq!(run.enter_pin(PIN), ["login"]);
+    assert_eq!(
+        run.done(Outcome::LoggedIn { serial: NEW.into() }),
+        ["save_certificate"]
+    );
+    assert!(
+        matches!(&run.effects[..], [Effect::SaveCertificate { key, certificate }]
+            if key.serial == NEW && certificate.0 == b"cert-02cc")
+    );
+}
+
+#[test]
+fn a_kept_certificate_not_yet_accepted_is_fetched_and_accepted_again() {
+    let mut record = new_record();
+    record.kept = Some(crate::wizard::KeptCertificate {
+        certificate: issued("0c01", "k1").certificate,
+        accepted: false,
+    });
+    let mut run = save_run(Some(record), 6184, "00aa11bb");
+    assert_eq!(names(&run.effects), ["list_tokens", "poll"]);
+    issued_and_kept(&mut run, "0c01", "k1");
+    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
+    run.next();
+    run.enter_pin(PIN);
+    run.done(Outcome::LoggedIn {
+        serial: SERIAL.into(),
+    });
+    assert_eq!(
+        run.done(Outcome::CertificateSaved {
+            serial: SERIAL.into(),
+            key_id: "k1".into()
+        }),
+        ["sign_act"],
+        "the act is signed (again): the bank answers a repeated one alike"
+    );
 }

@@ -57,6 +57,7 @@ pub fn start(bank: BankInfo) -> Start {
         bank: Some(bank.agent_id),
         banks: vec![nokss(), gost_bank()],
         pending: Vec::new(),
+        draft: None,
         cities: CityIndex::from_csv(CITIES).expect("the shipped city list"),
     }
 }
