@@ -161,4 +161,8 @@ impl<F: Frontend> Frontend for Casting<'_, F> {
         }
         event
     }
+
+    fn reads_while_busy(&self) -> bool {
+        self.inner.reads_while_busy()
+    }
 }

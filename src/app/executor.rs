@@ -20,6 +20,10 @@ use super::pending::PendingStore;
 use super::worker::TokenWorker;
 use super::{documents, failure, token_ops};
 
+/// The longest any effect may take (an RSA key generated on a real token takes up to a
+/// minute; every bank exchange is bounded more tightly by its own client).
+const EFFECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
 /// Everything the effects act on.
 pub struct Executor {
     pub(crate) tokens: Arc<TokenWorker>,
@@ -90,7 +94,22 @@ impl Executor {
     /// that need no answer).
     pub async fn run(&mut self, effect: Effect) -> Option<Input> {
         let operation = effect.operation();
-        let result = self.outcome(effect).await;
+        let on_token = effect.token().is_some();
+        let result = match tokio::time::timeout(EFFECT_TIMEOUT, self.outcome(effect)).await {
+            Ok(result) => result,
+            // The screen says so and offers to try again; a token call left running on
+            // the token thread finishes there, and what it made is found on the token.
+            Err(_) => Err(Trouble::Other(if on_token {
+                FailureKind::Device {
+                    detail: format!(
+                        "the token did not answer within {} s",
+                        EFFECT_TIMEOUT.as_secs()
+                    ),
+                }
+            } else {
+                failure::timeout(EFFECT_TIMEOUT.as_secs())
+            })),
+        };
         match (result, operation) {
             (Ok(Some(input)), _) => Some(input),
             (Ok(None), _) => None,

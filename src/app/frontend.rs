@@ -26,4 +26,12 @@ pub trait Frontend {
     /// script, the end of input). Must be cancel-safe: the runtime drops the future
     /// whenever something else happens first, and asks again after showing the screen.
     fn next_event(&mut self) -> impl Future<Output = Option<Event>>;
+
+    /// A person at a full-screen terminal: events are read even while an effect runs,
+    /// so that F10 and Ctrl-C (keys in raw mode, not signals) stop the run at any time;
+    /// anything else typed meanwhile is dropped, never applied to the next screen.
+    /// Scripts and line mode say no: their answers wait for the screen they belong to.
+    fn reads_while_busy(&self) -> bool {
+        false
+    }
 }

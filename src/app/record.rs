@@ -212,4 +212,8 @@ impl<F: Frontend> Frontend for Recording<'_, F> {
         }
         event
     }
+
+    fn reads_while_busy(&self) -> bool {
+        self.inner.reads_while_busy()
+    }
 }

@@ -13,7 +13,8 @@ use crate::bank::BankProfile;
 use crate::i18n::Catalogue;
 use crate::token::TokenError;
 use crate::wizard::{
-    Effect, Ending, Failure, Input, Operation, Outcome, Presence, StepCode, TokenView, Wizard,
+    Answer, Effect, Ending, Failure, Input, Operation, Outcome, Presence, StepCode, TokenView,
+    Wizard,
 };
 
 use super::bank::BankSide;
@@ -193,7 +194,7 @@ pub async fn run<F: Frontend>(
     };
     send(effects);
 
-    let interrupt = tokio::signal::ctrl_c();
+    let interrupt = stop_signal();
     tokio::pin!(interrupt);
     let mut shown = None;
     // The person answers only screens drawn from what is really in the readers.
@@ -205,10 +206,11 @@ pub async fn run<F: Frontend>(
             transcript.screen(&screen);
             shown = Some(screen);
         }
-        let waiting_for_person = listed && !wizard.is_busy();
+        let busy = wizard.is_busy();
+        let waiting_for_person = listed && (!busy || frontend.reads_while_busy());
         tokio::select! {
             biased;
-            _ = &mut interrupt => break RunEnd::Interrupted { at: wizard.code() },
+            () = &mut interrupt => break RunEnd::Interrupted { at: wizard.code() },
             Some(input) = incoming.recv() => {
                 listed |= matches!(
                     &input,
@@ -218,6 +220,15 @@ pub async fn run<F: Frontend>(
                 send(wizard.handle(input));
             }
             event = frontend.next_event(), if waiting_for_person => match event {
+                // While an effect runs only leaving means something: what the token
+                // or the bank has done by then is recorded when its outcome is in, or
+                // found again when the command runs again.
+                Some(Event::Answer(Answer::Cancel)) if busy => {
+                    break RunEnd::Left { at: wizard.code() };
+                }
+                Some(Event::Answer(answer)) if busy => {
+                    tracing::debug!(answer = ?answer, "typed while busy: dropped");
+                }
                 Some(Event::Answer(answer)) => {
                     if wizard.is_finished() {
                         break finished(&wizard);
@@ -253,6 +264,38 @@ pub async fn run<F: Frontend>(
         tokens.shutdown().await;
     }
     Ok(end)
+}
+
+/// Ctrl-C at a shell (SIGINT), SIGTERM (a shutdown, `kill`) and SIGHUP (the terminal
+/// closed) all end the run the same way: the loop stops, the token is logged out and the
+/// terminal put back by the frontend's drop.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut hup = signal(SignalKind::hangup()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = received(&mut term) => {}
+            () = received(&mut hup) => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The next delivery of a signal that could be watched; never, for one that could not.
+#[cfg(unix)]
+async fn received(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
 
 fn finished(wizard: &Wizard) -> RunEnd {

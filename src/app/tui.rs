@@ -79,6 +79,19 @@ impl Drop for Tui {
 
 impl Frontend for Tui {
     fn show(&mut self, screen: &Screen) {
+        // Keys typed before a new step's screen (or while the last one was busy) were
+        // meant for what the person saw then: dropped, never applied to this screen.
+        let fresh = self
+            .screen
+            .as_ref()
+            .is_none_or(|s| s.code != screen.code || s.progress.is_some());
+        if fresh {
+            while let Ok(event) = self.events.try_recv() {
+                if let TermEvent::Resize(_, _) = event {
+                    let _ = self.terminal.autoresize();
+                }
+            }
+        }
         self.state.sync(screen);
         self.screen = Some(screen.clone());
         self.redraw();
@@ -112,5 +125,9 @@ impl Frontend for Tui {
                 _ => {}
             }
         }
+    }
+
+    fn reads_while_busy(&self) -> bool {
+        true
     }
 }
