@@ -294,6 +294,8 @@ pub fn new_flow() -> Vec<(String, Screen)> {
     d.done(Outcome::RequestBuilt {
         transaction: tx("00aa11bb"),
     });
+    d.shot("n2_6_recording");
+    d.done(Outcome::PendingRecorded);
     d.shot("n2_6_sending");
     let mut rejected = Drive {
         wizard: d.wizard.clone(),
@@ -302,8 +304,9 @@ pub fn new_flow() -> Vec<(String, Screen)> {
     d.done(Outcome::BankAnswered(BankAnswer::Waiting {
         check_after_secs: None,
         reason: vec![],
-    }));
-    d.done(Outcome::PendingRecorded).at("N2.7").shot("n2_7");
+    }))
+    .at("N2.7")
+    .shot("n2_7");
     d.done(Outcome::DocumentSaved {
         location: "заявление.pdf".into(),
     });
@@ -428,11 +431,13 @@ pub fn renew_flow() -> Vec<(String, Screen)> {
     d.done(Outcome::RequestSigned {
         transaction: tx("5e5e"),
     });
+    d.done(Outcome::PendingRecorded);
     d.done(Outcome::BankAnswered(BankAnswer::Waiting {
         check_after_secs: None,
         reason: vec![],
-    }));
-    d.done(Outcome::PendingRecorded).at("R2.9").shot("r2_9");
+    }))
+    .at("R2.9")
+    .shot("r2_9");
     d.shots
 }
 

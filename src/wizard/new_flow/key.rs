@@ -141,8 +141,11 @@ impl KeyStep {
                     Self::with(order, Stage::Delivering { key, delivery }),
                     effects,
                 ),
-                Delivered::Rejected(reasons) => {
-                    Step::end(StepCode::N2_6, FlowKind::New, Ending::Rejected { reasons })
+                Delivered::Rejected(reasons, cleared) => {
+                    let (step, mut effects) =
+                        Step::end(StepCode::N2_6, FlowKind::New, Ending::Rejected { reasons });
+                    effects.splice(0..0, cleared);
+                    (step, effects)
                 }
                 Delivered::Done(issued) => {
                     // The request is at the bank and recorded: the form is done with.

@@ -132,11 +132,15 @@ impl SwapBackStep {
                     self.stage = Stage::Delivering { delivery };
                     (Step::Renew(RenewStep::SwapBack(self)), effects)
                 }
-                Delivered::Rejected(reasons) => Step::end(
-                    StepCode::R2_8,
-                    FlowKind::Renew,
-                    Ending::Rejected { reasons },
-                ),
+                Delivered::Rejected(reasons, cleared) => {
+                    let (step, mut effects) = Step::end(
+                        StepCode::R2_8,
+                        FlowKind::Renew,
+                        Ending::Rejected { reasons },
+                    );
+                    effects.splice(0..0, cleared);
+                    (step, effects)
+                }
                 Delivered::Done(Some(issued)) => {
                     let pickup = PickupRef {
                         agent_id: self.target.renewal.agent_id,

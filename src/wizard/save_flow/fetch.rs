@@ -76,6 +76,27 @@ impl FetchStep {
         matches!(self.phase, Phase::Asking | Phase::Keeping { .. })
     }
 
+    /// The bank's last word on the request: it ends here. A request refused, expired for
+    /// good or unknown to the bank is done with, so its local record goes; a link that
+    /// only expired can be sent again, so the record stays.
+    fn decided(self, ending: Ending) -> Next {
+        let code = self.code();
+        let (step, mut effects) = end(code, ending.clone());
+        let done_with = matches!(
+            ending,
+            Ending::Rejected { .. } | Ending::RequestExpired | Ending::UnknownRequest
+        );
+        if done_with && let Some(record) = &self.pickup.record {
+            effects.insert(
+                0,
+                Effect::ClearPending {
+                    transaction: record.transaction.clone(),
+                },
+            );
+        }
+        (step, effects)
+    }
+
     /// Issued: kept in the local record first, when there is one; on otherwise.
     fn issued(mut self, issued: IssuedCertificate) -> Next {
         let Some(record) = self.pickup.record.as_mut() else {
@@ -121,7 +142,7 @@ impl FetchStep {
                 match answer {
                     BankAnswer::Issued(issued) => return self.issued(*issued),
                     BankAnswer::Rejected { reasons } => {
-                        return end(self.code(), Ending::Rejected { reasons });
+                        return self.decided(Ending::Rejected { reasons });
                     }
                     BankAnswer::Waiting {
                         check_after_secs,
@@ -138,7 +159,7 @@ impl FetchStep {
                 if matches!(self.phase, Phase::Asking) && f.during == Operation::Poll =>
             {
                 if let Some(ending) = final_refusal(&f.kind) {
-                    return end(self.code(), ending);
+                    return self.decided(ending);
                 }
                 self.phase = Phase::Failed { kind: f.kind };
             }

@@ -158,17 +158,11 @@ pub fn drive_new() -> Run {
         Effect::BuildRequest(RequestPlan::New { agent_id: 6184, key, applicant, .. })
             if key.key_id == "k1" && applicant.surname == "Иванов" && applicant.city == "Москва"
     ));
+    // The local record is written before the bank is told of the request.
     assert_eq!(
         run.done(Outcome::RequestBuilt {
             transaction: tx("00aa11bb")
         }),
-        ["send_to_bank"]
-    );
-    assert_eq!(
-        run.done(Outcome::BankAnswered(BankAnswer::Waiting {
-            check_after_secs: None,
-            reason: vec![],
-        })),
         ["record_pending"]
     );
     let Effect::RecordPending(record) = &run.effects[0] else {
@@ -178,11 +172,17 @@ pub fn drive_new() -> Run {
     assert_eq!(record.key.key_id, "k1");
     assert_eq!(record.subject, "Иванов Иван Иванович, ООО \"Ромашка\"");
     assert_eq!(record.created, today());
+    assert_eq!(record.kept, None);
+    assert_eq!(run.done(Outcome::PendingRecorded), ["send_to_bank"]);
+    assert_eq!(run.wizard.facts().pending.len(), 1);
 
-    // N2.7: the application; the request is sent and recorded, so the form's draft
-    // is done with.
+    // N2.7: the application; the request is at the bank, so the form's draft is done
+    // with.
     assert_eq!(
-        run.done(Outcome::PendingRecorded),
+        run.done(Outcome::BankAnswered(BankAnswer::Waiting {
+            check_after_secs: None,
+            reason: vec![],
+        })),
         ["clear_draft", "save_document"]
     );
     assert_eq!(run.wizard.facts().draft, None);
@@ -765,9 +765,14 @@ fn sent() -> Run {
         serial: SERIAL.into(),
         key: key("k1", "smartkey 6184 20250314", KeyType::Rsa2048, None),
     });
-    run.done(Outcome::RequestBuilt {
-        transaction: tx("00aa11bb"),
-    });
+    // The record is written before the bank is told; then the request goes.
+    assert_eq!(
+        run.done(Outcome::RequestBuilt {
+            transaction: tx("00aa11bb"),
+        }),
+        ["record_pending"]
+    );
+    assert_eq!(run.done(Outcome::PendingRecorded), ["send_to_bank"]);
     run
 }
 
@@ -778,8 +783,10 @@ fn n2_6_the_bank_rejects() {
         run.done(Outcome::BankAnswered(BankAnswer::Rejected {
             reasons: vec!["ИНН не совпадает с карточкой".into()],
         })),
-        ["finish"]
+        ["clear_pending", "finish"],
+        "a refused request's record is done with"
     );
+    assert!(run.wizard.facts().pending.is_empty());
     assert!(
         matches!(run.wizard.ending(), Some(Ending::Rejected { reasons }) if reasons.len() == 1)
     );
@@ -809,22 +816,11 @@ fn n2_6_network_failure_is_retried_by_the_person() {
         "N2.6",
         "a failure of another operation is not this one's"
     );
-    run.done(Outcome::BankAnswered(BankAnswer::Waiting {
-        check_after_secs: Some(60),
-        reason: vec![],
-    }));
     assert_eq!(
-        run.fail(
-            Operation::RecordPending,
-            FailureKind::Storage {
-                detail: "disk full".into()
-            }
-        ),
-        Vec::<String>::new()
-    );
-    assert_eq!(run.person(Answer::Retry), ["record_pending"]);
-    assert_eq!(
-        run.done(Outcome::PendingRecorded),
+        run.done(Outcome::BankAnswered(BankAnswer::Waiting {
+            check_after_secs: Some(60),
+            reason: vec![],
+        })),
         ["clear_draft", "save_document"]
     );
     run.fail(
@@ -839,9 +835,14 @@ fn n2_6_network_failure_is_retried_by_the_person() {
 #[test]
 fn n2_6_issued_at_once_goes_on_to_saving_after_n2_7() {
     let mut run = sent();
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "0c", "k1",
-    ))));
+    assert_eq!(
+        run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
+            "0c", "k1",
+        )))),
+        ["record_pending"],
+        "the certificate is kept with the record first"
+    );
+    assert!(matches!(&run.effects[..], [Effect::RecordPending(r)] if r.kept.is_some()));
     run.done(Outcome::PendingRecorded);
     run.done(Outcome::DocumentSaved {
         location: "a.pdf".into(),
@@ -972,4 +973,36 @@ fn n2_3_offers_the_form_an_earlier_run_left() {
     third.next();
     assert_eq!(third.code(), "N2.3");
     assert!(!third.says().contains(&"FormDraftRestored"));
+}
+
+#[test]
+fn n2_6_nothing_goes_to_the_bank_before_the_record_is_written() {
+    let mut run = to_key_step(PinState::CHANGED, PinState::CHANGED);
+    run.enter_pin(NEW_PIN);
+    run.done(Outcome::LoggedIn {
+        serial: SERIAL.into(),
+    });
+    run.done(Outcome::KeyGenerated {
+        serial: SERIAL.into(),
+        key: key("k1", "smartkey 6184 20250314", KeyType::Rsa2048, None),
+    });
+    assert_eq!(
+        run.done(Outcome::RequestBuilt {
+            transaction: tx("00aa11bb"),
+        }),
+        ["record_pending"]
+    );
+    assert!(
+        run.fail(
+            Operation::RecordPending,
+            FailureKind::Storage {
+                detail: "disk full".into()
+            }
+        )
+        .is_empty(),
+        "not sent while it cannot be recorded"
+    );
+    assert!(run.screen().offers(ActionKind::Retry));
+    assert_eq!(run.person(Answer::Retry), ["record_pending"]);
+    assert_eq!(run.done(Outcome::PendingRecorded), ["send_to_bank"]);
 }

@@ -190,17 +190,11 @@ pub fn drive_renew() -> Run {
         &run.effects[0],
         Effect::SignRequest { old_key, transaction, .. } if old_key.serial == OLD && old_key.key_id == "0ld0" && transaction.0 == "5e5e"
     ));
+    // Recorded on this computer before the bank is told.
     assert_eq!(
         run.done(Outcome::RequestSigned {
             transaction: tx("5e5e")
         }),
-        ["send_to_bank"]
-    );
-    assert_eq!(
-        run.done(Outcome::BankAnswered(BankAnswer::Waiting {
-            check_after_secs: None,
-            reason: vec![],
-        })),
         ["record_pending"]
     );
     match &run.effects[0] {
@@ -213,7 +207,14 @@ pub fn drive_renew() -> Run {
         }
         other => panic!("not a record: {other:?}"),
     }
-    assert_eq!(run.done(Outcome::PendingRecorded), ["finish"]);
+    assert_eq!(run.done(Outcome::PendingRecorded), ["send_to_bank"]);
+    assert_eq!(
+        run.done(Outcome::BankAnswered(BankAnswer::Waiting {
+            check_after_secs: None,
+            reason: vec![],
+        })),
+        ["finish"]
+    );
     assert_eq!(run.code(), "R2.9");
     assert_eq!(run.wizard.ending(), Some(&Ending::RenewalSent));
     run
@@ -457,6 +458,7 @@ fn r2_8_the_bank_rejects_the_renewal() {
     run.done(Outcome::RequestSigned {
         transaction: tx("5e5e"),
     });
+    run.done(Outcome::PendingRecorded);
     assert_eq!(
         run.fail(
             Operation::SendToBank,
@@ -464,7 +466,7 @@ fn r2_8_the_bank_rejects_the_renewal() {
                 reasons: vec!["сертификат отозван".into()]
             }
         ),
-        ["finish"]
+        ["clear_pending", "finish"]
     );
     assert_eq!(run.code(), "R2.8");
     assert!(run.screen().body.contains(&Msg::RejectedReasons {
@@ -482,9 +484,13 @@ fn r2_8_issued_at_once_goes_on_to_the_act() {
     run.done(Outcome::RequestSigned {
         transaction: tx("5e5e"),
     });
-    run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
-        "02cc", "n3w",
-    ))));
+    run.done(Outcome::PendingRecorded);
+    assert_eq!(
+        run.done(Outcome::BankAnswered(BankAnswer::Issued(issued(
+            "02cc", "n3w",
+        )))),
+        ["record_pending"]
+    );
     run.done(Outcome::PendingRecorded);
     assert_eq!(run.code(), "R2.10");
     assert!(
