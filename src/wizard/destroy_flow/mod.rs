@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Msg;
 use crate::wizard::codes::StepCode;
+use crate::wizard::date::CivilDate;
 use crate::wizard::effect::Effect;
 use crate::wizard::ended::Ending;
 use crate::wizard::facts::{Cx, Facts};
 use crate::wizard::input::{Answer, Input, Operation, Outcome, Presence};
-use crate::wizard::model::{CertificateView, KeyRef, SERIAL_TAIL_LEN, confirms_serial};
+use crate::wizard::model::{CertificateView, KeyRef, KeyView, SERIAL_TAIL_LEN, confirms_serial};
 use crate::wizard::parts::key::failure_notice;
 use crate::wizard::parts::pins::{PinEntry, PinNotice, PinStep};
 use crate::wizard::screen::{
@@ -31,9 +32,9 @@ pub struct Candidate {
     pub new_certificate: CertificateView,
 }
 
-/// Whether `new` replaces `old`: the same subject, another certificate, issued later
-/// (to the second where both say when; a renewal may come the same day), else valid
-/// later.
+/// Whether `new` replaces `old`: the same subject from the same bank (issuer), another
+/// certificate, issued later (to the second where both say when; a renewal may come the
+/// same day), else valid later.
 fn replaces(new: &CertificateView, old: &CertificateView) -> bool {
     let later = match (
         new.issued_at,
@@ -45,11 +46,24 @@ fn replaces(new: &CertificateView, old: &CertificateView) -> bool {
         (_, _, Some(n), Some(o)) => n > o,
         _ => matches!((new.valid_from, old.valid_from), (Some(n), Some(o)) if n > o),
     };
-    new.same_subject(old) && new.serial != old.serial && later
+    new.same_subject(old) && new.issuer == old.issuer && new.serial != old.serial && later
+}
+
+/// Whether the certificate stored with `key` can take over from the old one today: it is
+/// valid now and it is the certificate of this very key (its public key is the key's).
+/// Only then is the old key safe to destroy.
+fn usable_successor(key: &KeyView, new: &CertificateView, today: CivilDate) -> bool {
+    let valid = matches!(
+        (new.valid_from, new.valid_until),
+        (Some(from), Some(until)) if from <= today && today <= until
+    );
+    let own_key = key.public_key.is_some() && key.public_key == new.public_key;
+    valid && own_key
 }
 
 /// Every old key of the tokens seen whose certificate was replaced by one on another
-/// token.
+/// token, paired by the certificates themselves: the successor renews the old one
+/// ([`replaces`]) and is usable on its token now ([`usable_successor`]).
 pub fn candidates(facts: &Facts) -> Vec<Candidate> {
     let mut found = Vec::new();
     for old_token in &facts.seen {
@@ -60,7 +74,7 @@ pub fn candidates(facts: &Facts) -> Vec<Candidate> {
                 .filter(|t| t.serial != old_token.serial)
                 .find_map(|t| {
                     t.certified_keys()
-                        .find(|(_, c)| replaces(c, cert))
+                        .find(|(k, c)| replaces(c, cert) && usable_successor(k, c, facts.today))
                         .map(|(_, c)| (t.serial.clone(), c.clone()))
                 });
             if let Some((new_token, new_certificate)) = successor {
@@ -363,8 +377,31 @@ impl DestroyStep {
 
 #[cfg(test)]
 mod tests {
-    use super::replaces;
-    use crate::wizard::tests::support::{certificate, date};
+    use super::{replaces, usable_successor};
+    use crate::wizard::KeyType;
+    use crate::wizard::tests::support::{certificate, date, key};
+
+    #[test]
+    fn only_a_valid_certificate_of_the_same_bank_for_its_own_key_takes_over() {
+        let old = certificate("01aa", date(2024, 4, 4), date(2025, 4, 4), "old");
+        let new = certificate("02bb", date(2025, 3, 1), date(2026, 3, 1), "new");
+        let its_key = key("new", "smartkey", KeyType::Gost2012_256, None);
+        let today = date(2025, 3, 14);
+        assert!(replaces(&new, &old) && usable_successor(&its_key, &new, today));
+        // Another bank's certificate of the same person renews nothing here.
+        let mut foreign = new.clone();
+        foreign.issuer = "CN=Another bank CA".into();
+        assert!(!replaces(&foreign, &old));
+        // Not valid yet, or no longer.
+        assert!(!usable_successor(&its_key, &new, date(2025, 2, 28)));
+        assert!(!usable_successor(&its_key, &new, date(2026, 3, 2)));
+        // Stored next to a key that is not its own.
+        let other_key = key("zz", "smartkey", KeyType::Gost2012_256, None);
+        assert!(!usable_successor(&other_key, &new, today));
+        let mut unknown = its_key.clone();
+        unknown.public_key = None;
+        assert!(!usable_successor(&unknown, &new, today));
+    }
 
     #[test]
     fn a_renewal_issued_the_same_day_replaces_the_old_certificate_and_not_the_reverse() {
