@@ -112,6 +112,10 @@ async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
             field: FieldId::Email,
             value: "buh@example.ru".into(),
         }),
+        answer(Answer::Edit {
+            field: FieldId::Phone,
+            value: "+7 (495) 123-45-67".into(),
+        }),
         next(),
         remove(OLD),
         ScriptStepExt::wait_gone(OLD),
@@ -157,6 +161,28 @@ async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
         pickup.transaction, pending[0].transaction,
         "the link names the recorded request"
     );
+    // The contacts changed at R2.4 reached the bank: the link went to the new e-mail.
+    assert_eq!(
+        mail_to(&bank, 1),
+        "ivanov@example.ru",
+        "the first certificate's link"
+    );
+    assert_eq!(
+        mail_to(&bank, 2),
+        "buh@example.ru",
+        "the renewal's link goes to the e-mail confirmed at R2.4"
+    );
+    let stored = bank
+        .server
+        .ca()
+        .list(None)
+        .expect("requests")
+        .into_iter()
+        .find(|r| hex::encode(&r.transaction_id) == pickup.transaction.0)
+        .expect("the renewal at the bank");
+    assert_eq!(stored.email, "buh@example.ru");
+    assert_eq!(stored.phone.as_deref(), Some("+7 (495) 123-45-67"));
+    assert!(stored.contacts_confirmed);
     let script = vec![
         wait("R2.10"),
         next(),
@@ -254,6 +280,21 @@ async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
         );
         assert!(!transcript.contains(pin));
     }
+}
+
+/// The recipient (the `To` header) of the `n`-th pickup e-mail in the bank's Maildir.
+fn mail_to(bank: &Bank, n: usize) -> String {
+    let new = bank.dir.path().join("mail").join("new");
+    let mut mails: Vec<std::path::PathBuf> = std::fs::read_dir(&new)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    mails.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    let text = std::fs::read_to_string(&mails[n - 1]).expect("read mail");
+    text.lines()
+        .find_map(|l| l.strip_prefix("To: "))
+        .unwrap_or_else(|| panic!("no To header:\n{text}"))
+        .trim()
+        .to_string()
 }
 
 /// The token waits of a script.

@@ -65,8 +65,8 @@ impl Bank {
     }
 
     /// Waits (bounded) for the `n`-th pickup e-mail in the default Maildir and returns
-    /// the link in it.
-    fn pickup_link(&self, n: usize) -> PickupLink {
+    /// its text.
+    fn pickup_mail(&self, n: usize) -> String {
         let new = self.dir.path().join("mail").join("new");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -75,16 +75,21 @@ impl Bank {
                 .unwrap_or_default();
             mails.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
             if mails.len() >= n {
-                let text = std::fs::read_to_string(&mails[n - 1]).expect("read mail");
-                let line = text
-                    .lines()
-                    .find(|l| l.trim().starts_with(self.server.base_url()))
-                    .unwrap_or_else(|| panic!("no link in the e-mail:\n{text}"));
-                return PickupLink::parse(line).expect("the e-mailed link parses");
+                return std::fs::read_to_string(&mails[n - 1]).expect("read mail");
             }
             assert!(Instant::now() < deadline, "no pickup e-mail arrived");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The link in the `n`-th pickup e-mail.
+    fn pickup_link(&self, n: usize) -> PickupLink {
+        let text = self.pickup_mail(n);
+        let line = text
+            .lines()
+            .find(|l| l.trim().starts_with(self.server.base_url()))
+            .unwrap_or_else(|| panic!("no link in the e-mail:\n{text}"));
+        PickupLink::parse(line).expect("the e-mailed link parses")
     }
 
     fn state_of(&self, id: i64) -> State {
@@ -307,7 +312,11 @@ async fn gost_renewal_on_the_virtual_rutoken() {
     let endpoint = bank.endpoint("5282");
     let client = endpoint.client(&ClientOptions::default()).expect("client");
     // R2.7 on the new token, R2.8 on the old one: never both at once.
-    let proof = enroll::renewal_proof(&new_signer, &old_cert).expect("proof of possession");
+    // R2.4's contacts, changed from the ones the old certificate was issued with.
+    let contacts =
+        enroll::contact_pairs(" buh@example.ru ", "+7 (495) 123-45-67").expect("contacts");
+    let proof =
+        enroll::renewal_proof(&new_signer, &old_cert, &contacts).expect("proof of possession");
     let mut request = enroll::renewal_request(
         proof,
         &old_signer,
@@ -322,9 +331,23 @@ async fn gost_renewal_on_the_virtual_rutoken() {
         .expect("the bank answers");
     assert!(matches!(answer, Answer::Waiting { .. }), "{answer:?}");
     let id = bank.approve_waiting();
+    let stored = bank.server.ca().show(id).expect("show").request;
+    assert_eq!(stored.email, "buh@example.ru");
+    assert_eq!(stored.phone.as_deref(), Some("+7 (495) 123-45-67"));
 
-    // R2.9-R2.11: the link, the act signed with the OLD key, the certificate saved onto
-    // the NEW token.
+    // R2.9-R2.11: the link (mailed to the confirmed address, not the old certificate's),
+    // the act signed with the OLD key, the certificate saved onto the NEW token.
+    let mail = bank.pickup_mail(2);
+    assert!(
+        mail.lines().any(|l| l.trim() == "To: buh@example.ru"),
+        "the renewal's link goes to the confirmed e-mail:\n{mail}"
+    );
+    assert!(
+        bank.pickup_mail(1)
+            .lines()
+            .any(|l| l.starts_with("To: ") && !l.contains("buh@example.ru")),
+        "the first certificate's link went to the address of its application"
+    );
     let link = bank.pickup_link(2);
     let (issued, mut transaction) = pick_up(&client, &link, &endpoint).await;
     let new_cert = issued.certificate.clone();
@@ -345,6 +368,24 @@ async fn gost_renewal_on_the_virtual_rutoken() {
             .exchange(&mut transaction, &act)
             .await
             .expect("confirmed"),
+        Answer::Confirmed
+    );
+    assert_eq!(bank.state_of(id), State::Confirmed);
+
+    // A client that stopped after the act was accepted, before the certificate was on
+    // the token, picks it up again from the link: the same certificate, and the repeated
+    // act is confirmed again.
+    let (again, mut transaction) = pick_up(&client, &link, &endpoint).await;
+    assert_eq!(
+        again.certificate, new_cert,
+        "the accepted certificate, again"
+    );
+    let act = enroll::acceptance(&transaction, &again, &old_signer, &old_cert).expect("act");
+    assert_eq!(
+        client
+            .exchange(&mut transaction, &act)
+            .await
+            .expect("confirmed again"),
         Answer::Confirmed
     );
     assert_eq!(bank.state_of(id), State::Confirmed);

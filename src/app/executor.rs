@@ -394,12 +394,19 @@ impl Executor {
                 agent_id,
                 key,
                 old_certificate,
+                contacts,
                 ..
             } => {
                 let recipient = self.bank.recipient(agent_id)?;
                 let old = <x509_cert::Certificate as der::Decode>::from_der(&old_certificate.0)
                     .map_err(|e| FailureKind::Device {
                         detail: format!("the current certificate cannot be read: {e}"),
+                    })?;
+                // The contacts confirmed at R2.4 go into the request: the bank mails the
+                // pickup link there (docs/bank-protocol.md).
+                let pairs = crate::enroll::contact_pairs(&contacts.email, &contacts.phone)
+                    .map_err(|e| FailureKind::Device {
+                        detail: e.to_string(),
                     })?;
                 let proof = built(
                     self.tokens
@@ -409,6 +416,7 @@ impl Executor {
                                 &key.serial,
                                 &key.key_id,
                                 &old_certificate.0,
+                                &pairs,
                             )
                         })
                         .await,

@@ -122,18 +122,20 @@ pub fn new_request(
     })
 }
 
-/// R2.7: the new key's proof of possession for the renewal of `old_certificate`.
+/// R2.7: the new key's proof of possession for the renewal of `old_certificate`, with
+/// the contacts confirmed at R2.4.
 pub fn renewal_proof(
     tokens: &mut Tokens<'_>,
     serial: &str,
     key: &str,
     old_certificate: &[u8],
+    contacts: &enroll::Utf8Pairs,
 ) -> Result<Result<cmp::CertReqMsg, String>, TokenError> {
     let id = key_id(key)?;
     let old = certificate(old_certificate)?;
     tokens.with(serial, |s| {
         let signer = TokenSigner::new(s, &id)?;
-        match enroll::renewal_proof(&signer, &old) {
+        match enroll::renewal_proof(&signer, &old, contacts) {
             Ok(proof) => Ok(Ok(proof)),
             Err(enroll::EnrollError::Token(t)) => Err(t),
             Err(e) => Ok(Err(e.to_string())),

@@ -14,9 +14,9 @@ mod request;
 
 pub use bank::{BankEndpoint, EndpointError};
 pub use request::{
-    EnrollError, Prepared, acceptance, initial_request, new_request, pickup, renewal_proof,
-    renewal_request,
+    EnrollError, Prepared, acceptance, contact_pairs, initial_request, new_request, pickup,
+    renewal_proof, renewal_request,
 };
 
 pub use cmp::client::{ClientError, ClientOptions, CmpClient, PickupLink, ResponseTrust};
-pub use cmp::{Answer, CertReqMsg, Issued, Transaction};
+pub use cmp::{Answer, CertReqMsg, Issued, Transaction, Utf8Pairs};

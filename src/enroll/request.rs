@@ -4,7 +4,8 @@ use cmp::build::{self, RequestKind};
 use cmp::client::PickupLink;
 use cmp::crmf::{CertReqMsg, CertTemplate};
 use cmp::protection::{Protect, ProtectionError, SignatureProtection};
-use cmp::{BuildError, Issued, PkiMessage, Transaction, TransactionError};
+use cmp::utf8_pairs::{self, Utf8Pairs};
+use cmp::{BuildError, Issued, PkiMessage, Transaction, TransactionError, Utf8PairsError};
 use der::asn1::OctetString;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -37,6 +38,9 @@ pub enum EnrollError {
     /// The transaction could not be started.
     #[error(transparent)]
     Transaction(#[from] TransactionError),
+    /// The contacts cannot be written into the request.
+    #[error("the contacts cannot be put into the request: {0}")]
+    Contacts(#[from] Utf8PairsError),
 }
 
 impl From<ProtectionError> for EnrollError {
@@ -123,21 +127,46 @@ fn signing_failure(e: BuildError) -> EnrollError {
     }
 }
 
+/// The e-mail and phone the client confirmed (R2.4), as the `utf8Pairs` of
+/// docs/bank-protocol.md (`email`, `phone`). The bank sends the pickup link to this
+/// e-mail rather than to the one in the old certificate, which may be out of date. A
+/// contact left empty is not sent, so the bank keeps what it knows.
+pub fn contact_pairs(email: &str, phone: &str) -> Result<Utf8Pairs, EnrollError> {
+    let mut pairs = Utf8Pairs::new();
+    for (name, value) in [
+        (utf8_pairs::names::EMAIL, email.trim()),
+        (utf8_pairs::names::PHONE, phone.trim()),
+    ] {
+        if !value.is_empty() {
+            pairs.push(name, value)?;
+        }
+    }
+    Ok(pairs)
+}
+
 /// R2.7: the new half of a renewal, made while the new token is inserted: the request
 /// for a certificate with the old subject and the new key, with the new key's proof of
-/// possession. The old and new tokens are never inserted together (PROCEDURE.md R2.4,
-/// R2.8), so the old key's signature comes later, with [`renewal_request`].
+/// possession, and the confirmed `contacts` ([`contact_pairs`]) in its `regInfo`. The
+/// old and new tokens are never inserted together (PROCEDURE.md R2.4, R2.8), so the old
+/// key's signature comes later, with [`renewal_request`]; it covers the `regInfo` too,
+/// which the proof of possession does not (RFC 4211 section 4.1).
 pub fn renewal_proof(
     new_key: &TokenSigner<'_, '_>,
     old_certificate: &Certificate,
+    contacts: &Utf8Pairs,
 ) -> Result<CertReqMsg, EnrollError> {
     let template = CertTemplate {
         subject: Some(old_certificate.tbs_certificate().subject().clone()),
         ..Default::default()
     };
     let controls = vec![build::old_cert_id_control(old_certificate)?];
-    build::signed_cert_req_msg::<_, TokenSignature>(0, template, Some(controls), new_key)
-        .map_err(signing_failure)
+    let mut request =
+        build::signed_cert_req_msg::<_, TokenSignature>(0, template, Some(controls), new_key)
+            .map_err(signing_failure)?;
+    if !contacts.is_empty() {
+        request.reg_info = Some(vec![contacts.to_attribute()?]);
+    }
+    Ok(request)
 }
 
 /// R2.8: the renewal (`kur`) carrying `proof` from [`renewal_proof`], protected by the

@@ -279,6 +279,8 @@ fn request_json(r: &Request, base: Option<&str>) -> serde_json::Value {
         "key_type": r.key_type.name(),
         "subject": r.subject,
         "email": r.email,
+        "phone": r.phone,
+        "contacts_confirmed": r.contacts_confirmed,
         "inn": r.inn,
         "reason": r.reason,
         "created_at": time(Some(r.created_at)),
@@ -366,7 +368,17 @@ fn print_details(d: &RequestDetails) {
     line("Transaction", hex::encode(&r.transaction_id));
     line("Key", r.key_type.to_string());
     line("Subject", r.subject.clone());
-    line("E-mail", r.email.clone());
+    // Where the e-mail came from matters to the operator: a renewal's confirmed
+    // contacts may differ from the ones in the certificate being renewed.
+    let confirmed = if r.contacts_confirmed {
+        " (confirmed by the client in the request)"
+    } else {
+        " (from the subject)"
+    };
+    line("E-mail", format!("{}{confirmed}", r.email));
+    if let Some(phone) = &r.phone {
+        line("Phone", format!("{phone}{confirmed}"));
+    }
     line("INN", r.inn.clone());
     if let Some(reason) = &r.reason {
         line("Reason", reason.clone());

@@ -134,6 +134,20 @@ pub fn plausible_email(text: &str) -> bool {
             .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | '"'))
 }
 
+/// A plausible phone number (N2.3, R2.4): a landline with its city code or a mobile,
+/// 5 to 15 digits (E.164 has at most 15), written with spaces, dashes, brackets and
+/// one leading `+`; at most 32 characters.
+pub fn plausible_phone(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let plus_first = text.rfind('+').is_none_or(|i| i == 0);
+    text.len() <= 32
+        && (5..=15).contains(&digits)
+        && plus_first
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
+}
+
 /// Checks a certificate subject against the bank's rules (N2.3): an INN with valid check
 /// digits (10 digits for an organisation, 12 for a person or sole proprietor), an OGRN or
 /// OGRNIP with a valid check digit if present, and an e-mail address for the pickup link
@@ -403,5 +417,29 @@ mod tests {
         assert!(!plausible_email("a@b"));
         assert!(!plausible_email("a b@c.ru"));
         assert!(!plausible_email("<a@b.ru>"));
+    }
+
+    #[test]
+    fn phones() {
+        for ok in [
+            "+7 (495) 500-55-50",
+            "8-800-200-999-7",
+            "84951234567",
+            "12345",
+        ] {
+            assert!(plausible_phone(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "1234",
+            "+7 495 1234567 ext. 5",
+            "7+4951234567",
+            "++74951234567",
+            "1234567890123456",
+            "+7\n4951234567",
+            "+7 (495) 500-55-50                    ",
+        ] {
+            assert!(!plausible_phone(bad), "{bad:?}");
+        }
     }
 }

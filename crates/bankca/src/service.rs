@@ -14,6 +14,7 @@ use cmp::crmf::CertReqMsg;
 use cmp::der::asn1::OctetString;
 use cmp::protection::{self, ProtectionVerifier, StandardVerifier};
 use cmp::respond::{self, ResponseKind};
+use cmp::utf8_pairs::{self, Utf8Pairs};
 use cmp::x509_cert::request::CertReq;
 use cmp::{FailureReason, PkiMessage};
 use der::asn1::ObjectIdentifier;
@@ -265,6 +266,85 @@ struct Asked {
     public_key: SubjectPublicKeyInfoOwned,
     emails: Vec<String>,
     old_cert_id: Option<CertId>,
+    contacts: Contacts,
+}
+
+/// The contacts a client confirmed in its request (R2.4), from the `email` and `phone`
+/// utf8Pairs of its `regInfo` (docs/bank-protocol.md).
+#[derive(Default)]
+struct Contacts {
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+impl Contacts {
+    fn given(&self) -> bool {
+        self.email.is_some() || self.phone.is_some()
+    }
+}
+
+/// A client's text in a refusal: quoted, control characters escaped, and cut short.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 80;
+    let cut: String = text.chars().take(SHOWN).collect();
+    if cut.len() < text.len() {
+        format!("{cut:?}...")
+    } else {
+        format!("{cut:?}")
+    }
+}
+
+/// Reads and checks the contacts in `reg_info`. Pairs with other names are left alone
+/// (RFC 4211 leaves their meaning to the CA); a pair that cannot be read, or a contact
+/// that is not plausible, refuses the request, so that a link is never mailed to an
+/// address the client did not mean.
+fn contacts_of(reg_info: Option<&[x509_cert::attr::AttributeTypeAndValue]>) -> Checked<Contacts> {
+    let Some(reg_info) = reg_info else {
+        return Ok(Contacts::default());
+    };
+    let unreadable = |e: cmp::Utf8PairsError| {
+        Refusal::new(
+            FailureReason::BadDataFormat,
+            format!("the contacts in the request's regInfo cannot be read: {e}"),
+        )
+    };
+    let Some(pairs) = Utf8Pairs::from_reg_info(reg_info).map_err(unreadable)? else {
+        return Ok(Contacts::default());
+    };
+    let email = pairs
+        .get(utf8_pairs::names::EMAIL)
+        .map_err(unreadable)?
+        .map(str::trim);
+    let phone = pairs
+        .get(utf8_pairs::names::PHONE)
+        .map_err(unreadable)?
+        .map(str::trim);
+    if let Some(email) = email
+        && !rules::plausible_email(email)
+    {
+        return Err(Refusal::new(
+            FailureReason::BadRequest,
+            format!(
+                "the e-mail address {} in the request's contacts is not valid; the link to save the certificate is sent there",
+                quoted(email)
+            ),
+        ));
+    }
+    if let Some(phone) = phone
+        && !rules::plausible_phone(phone)
+    {
+        return Err(Refusal::new(
+            FailureReason::BadRequest,
+            format!(
+                "the phone number {} in the request's contacts is not valid: write it with the city or mobile code, 5 to 15 digits",
+                quoted(phone)
+            ),
+        ));
+    }
+    Ok(Contacts {
+        email: email.map(str::to_owned),
+        phone: phone.map(str::to_owned),
+    })
 }
 
 fn asked_by_crmf(kind: RequestKind, requests: &[CertReqMsg]) -> Checked<Asked> {
@@ -299,6 +379,7 @@ fn asked_by_crmf(kind: RequestKind, requests: &[CertReqMsg]) -> Checked<Asked> {
             })?);
         }
     }
+    let contacts = contacts_of(request.reg_info.as_deref())?;
     Ok(Asked {
         kind,
         cert_req_id: request.cert_req.cert_req_id,
@@ -310,6 +391,7 @@ fn asked_by_crmf(kind: RequestKind, requests: &[CertReqMsg]) -> Checked<Asked> {
             .map(alt_emails)
             .unwrap_or_default(),
         old_cert_id,
+        contacts,
     })
 }
 
@@ -678,6 +760,7 @@ impl Ca {
                     public_key: csr.info.public_key.clone(),
                     emails: csr_emails(csr),
                     old_cert_id: None,
+                    contacts: Contacts::default(),
                 }
             }
             PkiBody::Ir(msgs) => asked_by_crmf(RequestKind::Ir, msgs)?,
@@ -768,8 +851,17 @@ impl Ca {
                 ),
             ));
         }
-        let facts = rules::check_subject(&subject, &asked.emails)
+        // The confirmed e-mail counts as the request's address even when the subject
+        // has none; when given, it is where the link goes.
+        let mut emails = asked.emails.clone();
+        emails.extend(asked.contacts.email.iter().cloned());
+        let facts = rules::check_subject(&subject, &emails)
             .map_err(|why| Refusal::new(FailureReason::BadCertTemplate, why))?;
+        let email = asked
+            .contacts
+            .email
+            .clone()
+            .unwrap_or_else(|| facts.email.clone());
         let created_at = unix_seconds(now);
         let new = store::NewRequest {
             agent_id: agent.id,
@@ -780,7 +872,9 @@ impl Ca {
             subject: rules::describe_name(&subject),
             subject_der: subject.to_der().map_err(Error::from)?,
             public_key: asked.public_key.to_der().map_err(Error::from)?,
-            email: facts.email.clone(),
+            email: email.clone(),
+            phone: asked.contacts.phone.clone(),
+            contacts_confirmed: asked.contacts.given(),
             inn: facts.inn.clone(),
             protection,
             signer_cert_id: signer.as_ref().map(|s| s.id),
@@ -794,10 +888,16 @@ impl Ca {
                 return Ok(None);
             }
             let id = store::insert_request(tx, &new)?;
-            let what = format!(
-                "received {} for a {key_type} key, e-mail {}",
-                asked.kind, facts.email
+            let mut what = format!(
+                "received {} for a {key_type} key, e-mail {email}",
+                asked.kind
             );
+            if asked.contacts.given() {
+                what.push_str(" (confirmed by the client)");
+            }
+            if let Some(phone) = &asked.contacts.phone {
+                what.push_str(&format!(", phone {phone}"));
+            }
             store::add_event(tx, Some(id), created_at, "client", &what)?;
             Ok(Some(id))
         })?;
@@ -979,10 +1079,19 @@ impl Ca {
                     issuer: Box::new(issuer),
                 })
             }
-            State::Confirmed => Err(Refusal::new(
-                FailureReason::CertConfirmed,
-                "the certificate of this request was already saved and accepted",
-            )),
+            // Accepted already, and given again: a client stopped after its act was
+            // accepted but before the certificate was on its token must be able to
+            // finish. The 2-day and 3-day limits concern certificates nobody accepted,
+            // so they do not apply; a repeated certConf gets pkiConf again.
+            State::Confirmed => {
+                let (certificate, issuer) = self.issued_certificate(&stored)?;
+                Ok(Reply::Granted {
+                    kind: kind_of(&stored),
+                    cert_req_id: stored.cert_req_id,
+                    certificate: Box::new(certificate),
+                    issuer: Box::new(issuer),
+                })
+            }
             State::Expired => Err(Refusal::request_expired()),
         }
     }
@@ -1193,7 +1302,11 @@ fn page_text(agent: &Agent, request: &Request, base: &str, refusal: Option<&Refu
             text.push_str(&save);
         }
         (State::Confirmed, _) => {
-            text.push_str("Сертификат сохранён и принят. Ничего делать не нужно.\n");
+            text.push_str(
+                "Сертификат сохранён и принят. Если его нет на смарт-ключе (сохранение \
+                 прервалось), запишите его снова:\n\n",
+            );
+            text.push_str(&format!("    smartkey save {link}\n"));
         }
         (State::Rejected, _) => {
             text.push_str(&format!(

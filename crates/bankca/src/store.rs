@@ -15,13 +15,14 @@ use crate::agents::KeyType;
 use crate::error::{Error, Result};
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Schema changes, in order; entry `i` moves the database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE requests (
     id              INTEGER PRIMARY KEY,
     agent_id        INTEGER NOT NULL,
@@ -81,7 +82,15 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#];
+"#,
+    // Version 2: the contacts a client confirmed in its request (regInfo utf8Pairs).
+    // Requests stored before keep their e-mail, from the subject, and have no phone.
+    r#"
+ALTER TABLE requests ADD COLUMN phone TEXT;
+ALTER TABLE requests ADD COLUMN contacts_confirmed INTEGER NOT NULL DEFAULT 0
+    CHECK (contacts_confirmed IN (0, 1));
+"#,
+];
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -239,8 +248,14 @@ pub struct Request {
     pub subject_der: Vec<u8>,
     /// The key to certify, SubjectPublicKeyInfo DER.
     pub public_key: Vec<u8>,
-    /// Where the pickup link goes.
+    /// Where the pickup link goes: the e-mail the client confirmed in the request, or
+    /// else the one in the subject.
     pub email: String,
+    /// The phone the client confirmed in the request, if it gave one.
+    pub phone: Option<String>,
+    /// Whether the request carried the client's confirmed contacts (regInfo
+    /// `utf8Pairs`), rather than the e-mail being taken from the subject.
+    pub contacts_confirmed: bool,
     /// The customer's INN.
     pub inn: String,
     /// How the first message was protected.
@@ -274,7 +289,7 @@ pub struct Request {
 const REQUEST_COLUMNS: &str = "id, agent_id, transaction_id, kind, cert_req_id, key_type, \
     subject, subject_der, public_key, email, inn, protection, signer_cert_id, state, reason, \
     created_at, decided_at, issued_at, mailed_at, confirmed_at, cert_id, ca_nonce, \
-    mail_wanted, mail_done";
+    mail_wanted, mail_done, phone, contacts_confirmed";
 
 fn request_from_row(row: &Row<'_>) -> rusqlite::Result<Request> {
     Ok(Request {
@@ -302,6 +317,8 @@ fn request_from_row(row: &Row<'_>) -> rusqlite::Result<Request> {
         ca_nonce: row.get(21)?,
         mail_wanted: row.get(22)?,
         mail_done: row.get(23)?,
+        phone: row.get(24)?,
+        contacts_confirmed: row.get(25)?,
     })
 }
 
@@ -326,6 +343,10 @@ pub struct NewRequest {
     pub public_key: Vec<u8>,
     /// Where the pickup link goes.
     pub email: String,
+    /// The phone the client confirmed, if any.
+    pub phone: Option<String>,
+    /// Whether `email` and `phone` are the client's confirmed contacts.
+    pub contacts_confirmed: bool,
     /// The customer's INN.
     pub inn: String,
     /// How the message was protected.
@@ -458,7 +479,8 @@ pub fn insert_request(conn: &Connection, new: &NewRequest) -> Result<i64> {
     conn.execute(
         "INSERT INTO requests (agent_id, transaction_id, kind, cert_req_id, key_type, subject, \
          subject_der, public_key, email, inn, protection, signer_cert_id, state, created_at, \
-         ca_nonce) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'waiting', ?13, ?14)",
+         ca_nonce, phone, contacts_confirmed) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'waiting', ?13, ?14, ?15, ?16)",
         params![
             new.agent_id,
             new.transaction_id,
@@ -474,6 +496,8 @@ pub fn insert_request(conn: &Connection, new: &NewRequest) -> Result<i64> {
             new.signer_cert_id,
             new.created_at,
             new.ca_nonce,
+            new.phone,
+            new.contacts_confirmed,
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -757,6 +781,8 @@ mod tests {
             subject_der: vec![0x30, 0],
             public_key: vec![1, 2, 3],
             email: "a@b.ru".into(),
+            phone: None,
+            contacts_confirmed: false,
             inn: "7707083893".into(),
             protection: Protection::None,
             signer_cert_id: None,
@@ -828,6 +854,68 @@ mod tests {
         let r = store.read(|c| request_required(c, id)).unwrap();
         assert_eq!(r.state, State::Approved);
         assert_eq!(store.read(|c| events(c, id)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn confirmed_contacts_are_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let mut new = new_request(2);
+        new.email = "buh@example.ru".into();
+        new.phone = Some("+7 (495) 123-45-67".into());
+        new.contacts_confirmed = true;
+        let id = store.write(|tx| insert_request(tx, &new)).unwrap();
+        let r = store.read(|c| request_required(c, id)).unwrap();
+        assert_eq!(r.email, "buh@example.ru");
+        assert_eq!(r.phone.as_deref(), Some("+7 (495) 123-45-67"));
+        assert!(r.contacts_confirmed);
+    }
+
+    #[test]
+    fn a_version_1_database_opens_and_keeps_its_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        // A database as the first version of this program left it, with one request.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO requests (agent_id, transaction_id, kind, cert_req_id, key_type, \
+             subject, subject_der, public_key, email, inn, protection, state, created_at) \
+             VALUES (5282, ?1, 'kur', 0, 'gost2012-256', 'CN=x', x'3000', x'01', \
+             'old@example.ru', '7707083893', 'signature', 'waiting', 100)",
+            [vec![7u8; 16]],
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .read(|c| Ok(c.pragma_query_value(None, "user_version", |row| row.get(0))?))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let old = store
+            .read(|c| request_by_transaction(c, &[7; 16]))
+            .unwrap()
+            .expect("the old request");
+        assert_eq!(old.email, "old@example.ru");
+        assert_eq!(old.phone, None);
+        assert!(!old.contacts_confirmed);
+        // New requests go in next to it.
+        let mut new = new_request(8);
+        new.phone = Some("+74951234567".into());
+        new.contacts_confirmed = true;
+        let id = store.write(|tx| insert_request(tx, &new)).unwrap();
+        assert!(
+            store
+                .read(|c| request_required(c, id))
+                .unwrap()
+                .contacts_confirmed
+        );
+        let check: String = store
+            .read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |row| row.get(0))?))
+            .unwrap();
+        assert_eq!(check, "ok");
     }
 
     #[test]

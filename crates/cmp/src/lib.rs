@@ -23,6 +23,7 @@ pub mod protection;
 pub mod respond;
 pub mod status;
 pub mod transaction;
+pub mod utf8_pairs;
 
 pub use body::{
     BodyKind, CertConfirmContent, CertOrEncCert, CertRepMessage, CertResponse, CertStatus,
@@ -40,6 +41,7 @@ pub use message::PkiMessage;
 pub use protection::ProtectionError;
 pub use status::{FailureReason, PkiStatus, PkiStatusInfo};
 pub use transaction::{Answer, Issued, Transaction, TransactionError};
+pub use utf8_pairs::{Utf8Pairs, Utf8PairsError};
 
 /// Re-exported so that callers name the same versions of the building blocks.
 pub use der;

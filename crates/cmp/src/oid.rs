@@ -41,3 +41,6 @@ pub const IT_IMPLICIT_CONFIRM: ObjectIdentifier =
 /// `id-regCtrl-oldCertID` (RFC 4211 section 6.5): the certificate a `kur` replaces.
 pub const REG_CTRL_OLD_CERT_ID: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.1.5");
+/// `id-regInfo-utf8Pairs` (RFC 4211 section 7.1): name-value pairs in `regInfo`.
+pub const REG_INFO_UTF8_PAIRS: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.2.1");

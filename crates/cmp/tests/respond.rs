@@ -274,3 +274,38 @@ fn message_time_needs_a_time_after_1970() {
     assert!(respond::message_time(UNIX_EPOCH - Duration::from_secs(1)).is_err());
     assert!(respond::message_time(at()).is_ok());
 }
+
+/// A client that stopped after its act was accepted, before its certificate was saved,
+/// resumes from the link: the bank answers the `pollReq` with the accepted certificate
+/// again, and the transaction takes it as issued, then the repeated act as confirmed.
+#[test]
+fn a_certificate_given_again_after_the_acceptance_is_issued_again() {
+    use cmp::{Answer, Transaction};
+    let cert = certificate();
+    let tid = [0x42; 16];
+    for attempt in 0..2 {
+        let mut transaction =
+            Transaction::resume(build::null_dn(), ca_name(), &tid).expect("resumed");
+        let poll = transaction.poll_req().expect("pollReq");
+        let header = respond::response_header(&poll.header, ca_name(), at()).unwrap();
+        let answer = round_trip(
+            &respond::granted(header, ResponseKind::Kup, 0, cert.clone(), None).unwrap(),
+        );
+        let Answer::Issued(issued) = transaction.answer(&poll, &answer).expect("believed") else {
+            panic!("attempt {attempt}: not taken as issued");
+        };
+        assert_eq!(issued.certificate, cert, "attempt {attempt}");
+        assert_eq!(issued.cert_req_id, 0);
+        let conf = transaction.cert_conf(&issued).expect("certConf");
+        assert_eq!(
+            conf.header.recip_nonce, answer.header.sender_nonce,
+            "the act answers the bank's latest nonce"
+        );
+        let header = respond::response_header(&conf.header, ca_name(), at()).unwrap();
+        let done = round_trip(&respond::pki_conf(header));
+        assert_eq!(
+            transaction.answer(&conf, &done).expect("believed"),
+            Answer::Confirmed
+        );
+    }
+}
