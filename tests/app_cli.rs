@@ -1,6 +1,6 @@
 //! The wizard's commands as a person or a script runs them: `smartkey new --script` on
 //! the virtual Rutoken against a bankca started here, `smartkey status`, and a link that
-//! is not one.
+//! is not one; two smartkeys on one state directory.
 
 mod app_common;
 mod common;
@@ -8,6 +8,8 @@ mod common;
 use app_common::*;
 use common::*;
 use serde_json::json;
+use smartkey::app::PendingStore;
+use smartkey::wizard::{CivilDate, KeyRef, KeyType, PendingRecord, RequestKind, TransactionId};
 
 const SERIAL: &str = "0A1B2C3D";
 
@@ -127,4 +129,134 @@ fn save_refuses_something_that_is_not_a_link() {
     let r = run(emu.smartkey().args(["save", "not a link"]));
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("link"), "{}", r.stderr);
+}
+
+/// A request waiting at the bank, as an earlier run recorded it.
+fn earlier_record() -> PendingRecord {
+    PendingRecord {
+        agent_id: 5282,
+        transaction: TransactionId("00112233445566778899aabbccddeeff".into()),
+        kind: RequestKind::New,
+        key: KeyRef {
+            serial: SERIAL.into(),
+            key_id: "01".into(),
+        },
+        key_type: KeyType::Gost2012_256,
+        subject: "Иванов Иван Иванович".into(),
+        created: CivilDate::new(2026, 3, 2).expect("a date"),
+    }
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What is in the state directory apart from the logs (which every run appends to).
+fn state_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("the state directory")
+        .flatten()
+        .filter(|e| e.file_name() != "logs")
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_second_smartkey_on_the_same_state_refuses_and_changes_nothing() {
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    let state = emu.path("state/smartkey");
+    PendingStore::in_dir(&state)
+        .record(earlier_record())
+        .expect("an earlier run's record");
+
+    // The first one waits at N2.1 for a line that does not come.
+    let first = emu
+        .smartkey()
+        .args(["--lang", "en", "new", "--plain"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("smartkey starts");
+    let first = Running(first);
+    let pid = first.0.id().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(state.join("smartkey.lock"))
+        .unwrap_or_default()
+        .trim()
+        != pid
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first smartkey did not take the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let before = state_files(&state);
+    assert!(
+        before.iter().any(|(name, _)| name == "pending.json"),
+        "{before:?}"
+    );
+
+    let r = run(emu.smartkey().args(["--lang", "en", "new", "--plain"]));
+    assert_eq!(r.code, 7, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "Another smartkey is running (PID {pid}). Let it finish or close it"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stdout.contains("N2.1"),
+        "no screen was shown: {}",
+        r.stdout
+    );
+    // In the person's language (Russian by default), for every wizard command.
+    for args in [
+        &["new"][..],
+        &["renew", "--plain"],
+        &["destroy-old-key"],
+        &[
+            "save",
+            "https://ca.example.ru/cmp/5282/00112233445566778899aabbccddeeff",
+        ],
+    ] {
+        let r = run(emu.smartkey().args(args));
+        assert_eq!(r.code, 7, "{args:?}: {}\n{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("Уже работает другой smartkey (PID {pid})")),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(state_files(&state), before, "the state is untouched");
+
+    // Reading needs no lock.
+    let r = run(emu.smartkey().args(["status", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("00112233445566778899aabbccddeeff"),
+        "{}",
+        r.stdout
+    );
+
+    // Once the first has gone (even killed), the next one runs.
+    drop(first);
+    let r = run(emu.smartkey().args(["--lang", "en", "new", "--plain"]));
+    assert!(!r.stderr.contains("Another smartkey"), "{}", r.stderr);
+    assert!(r.stdout.contains("N2.1"), "{}\n{}", r.stdout, r.stderr);
 }
