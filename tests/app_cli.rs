@@ -1,6 +1,7 @@
 //! The wizard's commands as a person or a script runs them: `smartkey new --script` on
 //! the virtual Rutoken against a bankca started here, `smartkey status`, and a link that
-//! is not one; two smartkeys on one state directory.
+//! is not one; two smartkeys on one state directory; the client's local date on the
+//! application and the act.
 
 mod app_common;
 mod common;
@@ -259,4 +260,105 @@ fn a_second_smartkey_on_the_same_state_refuses_and_changes_nothing() {
     let r = run(emu.smartkey().args(["--lang", "en", "new", "--plain"]));
     assert!(!r.stderr.contains("Another smartkey"), "{}", r.stderr);
     assert!(r.stdout.contains("N2.1"), "{}\n{}", r.stdout, r.stderr);
+}
+
+/// N2.9-N2.11 as a script file: the certificate saved, the act signed and written.
+fn save_flow_script() -> String {
+    [
+        json!({"wait": "N2.9"}),
+        json!({"answer": "next"}),
+        json!({"answer": {"pin": "${PIN_NEW}"}}),
+        json!({"wait": "N2.10"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.11"}),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect()
+}
+
+/// The document of `kind` ("application", "act") in `dir`: its file name and text.
+fn document(dir: &std::path::Path, kind: &str) -> (String, String) {
+    let entry = std::fs::read_dir(dir)
+        .expect("documents")
+        .flatten()
+        .find(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.contains(kind) && name.ends_with(".txt")
+        })
+        .unwrap_or_else(|| panic!("no {kind} in {}", dir.display()));
+    let text = std::fs::read_to_string(entry.path()).expect("read");
+    (entry.file_name().to_string_lossy().into_owned(), text)
+}
+
+/// The date line of a document: under its title and the bank's line.
+fn date_line(text: &str) -> &str {
+    text.lines().nth(3).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_and_the_act_carry_the_clients_local_date() {
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    bank.profiles(emu.dir.path());
+    let new_script = emu.path("new.jsonl");
+    std::fs::write(&new_script, new_flow_script()).expect("script");
+    let save_script = emu.path("save.jsonl");
+    std::fs::write(&save_script, save_flow_script()).expect("script");
+    let documents = emu.path("documents");
+    // 22:30 UTC on 14 March is 05:30 on 15 March in Novosibirsk (UTC+7).
+    let smartkey = |args: &[&str], script: &std::path::Path| {
+        let mut cmd = emu.smartkey();
+        cmd.env("TZ", "Asia/Novosibirsk")
+            .env("SMARTKEY_NOW", "2026-03-14T22:30:00Z")
+            .env("PIN_NEW", NEW_PIN)
+            .env("PIN_ADMIN_NEW", NEW_ADMIN_PIN)
+            .arg("--banks")
+            .arg(emu.path("banks.toml"))
+            .args(["--bank", "5282"])
+            .args(args)
+            .arg("--script")
+            .arg(script)
+            .arg("--out-dir")
+            .arg(&documents);
+        cmd
+    };
+
+    let mut cmd = smartkey(&["new"], &new_script);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_no_pins(&r);
+    let (name, text) = document(&documents, "application");
+    assert_eq!(date_line(&text), "15.03.2026", "{text}");
+    assert!(name.contains("20260315"), "{name}");
+    let r = run(emu.smartkey().args(["status", "--json"]));
+    let records: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(records[0]["created"], "2026-03-15", "{records}");
+
+    bank.approve_waiting();
+    let link = bank.pickup_link(1).to_string();
+    let mut cmd = smartkey(&["save", &link], &save_script);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("N2.11"), "{}", r.stdout);
+    assert_no_pins(&r);
+    let (name, text) = document(&documents, "act");
+    assert_eq!(date_line(&text), "15.03.2026", "{text}");
+    assert!(name.contains("20260315"), "{name}");
+}
+
+#[test]
+fn a_clock_that_is_not_an_instant_is_refused() {
+    let emu = RutokenEmu::new();
+    let r = run(emu
+        .smartkey()
+        .env("SMARTKEY_NOW", "tomorrow")
+        .args(["new", "--plain"]));
+    assert_eq!(r.code, 6, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("SMARTKEY_NOW"), "{}", r.stderr);
 }

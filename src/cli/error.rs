@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::app::start::ClockError;
 use crate::app::{LockError, StateFileError};
 use crate::bank::BankError;
 use crate::config::{ConfigError, Lang};
@@ -72,6 +73,8 @@ pub enum CliError {
     Lock(LockError),
     #[error(transparent)]
     State(#[from] StateFileError),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -118,7 +121,7 @@ impl CliError {
             | CliError::Config(_)
             | CliError::Bank(_) => exit::INPUT,
             CliError::Busy { .. } => exit::BUSY,
-            CliError::State(_) => exit::INPUT,
+            CliError::State(_) | CliError::Clock(_) => exit::INPUT,
             CliError::Lock(_) | CliError::Support(_) => exit::FAILURE,
             CliError::Csr(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,

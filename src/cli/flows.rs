@@ -85,15 +85,17 @@ pub(super) fn run(
         Some(dir) => Some(lock_state(&dir, settings)?),
         None => None,
     };
+    let today = app::start::today()?;
     let banks = Banks::load(settings.banks.as_ref().map(|b| b.value.as_path()))?;
     let module = locate_library(settings.module.as_ref().map(|m| m.value.as_path()))?;
     let (store, records) = pending_store()?;
-    let start = app::start::start(
+    let start = app::start::start_on(
         banks.profiles(),
         settings.bank.as_ref().map(|b| b.value),
         records,
-    )
-    .map_err(CliError::Input)?;
+        today,
+        &app::Chance::System,
+    );
     let flow = match &which {
         Which::New => "new",
         Which::Renew => "renew",
@@ -373,8 +375,7 @@ pub(super) fn demo(
                 .map_err(CliError::Input)?,
         ),
     };
-    let today = app::start::today()
-        .ok_or_else(|| CliError::Input("the computer's clock is not set to a real date".into()))?;
+    let today = app::start::today()?;
     // The demo runs on today's date; its chance is the script's seed (or the default),
     // so that a recorded demo replays the same.
     let setup = app::script::Setup {
