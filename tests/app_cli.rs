@@ -1,6 +1,7 @@
 //! The wizard's commands as a person or a script runs them: `smartkey new --script` on
 //! the virtual Rutoken against a bankca started here, `smartkey status`, and a link that
-//! is not one.
+//! is not one; two smartkeys on one state directory; the client's local date on the
+//! application and the act.
 
 mod app_common;
 mod common;
@@ -8,6 +9,8 @@ mod common;
 use app_common::*;
 use common::*;
 use serde_json::json;
+use smartkey::app::PendingStore;
+use smartkey::wizard::{CivilDate, KeyRef, KeyType, PendingRecord, RequestKind, TransactionId};
 
 const SERIAL: &str = "0A1B2C3D";
 
@@ -127,4 +130,235 @@ fn save_refuses_something_that_is_not_a_link() {
     let r = run(emu.smartkey().args(["save", "not a link"]));
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("link"), "{}", r.stderr);
+}
+
+/// A request waiting at the bank, as an earlier run recorded it.
+fn earlier_record() -> PendingRecord {
+    PendingRecord {
+        agent_id: 5282,
+        transaction: TransactionId("00112233445566778899aabbccddeeff".into()),
+        kind: RequestKind::New,
+        key: KeyRef {
+            serial: SERIAL.into(),
+            key_id: "01".into(),
+        },
+        key_type: KeyType::Gost2012_256,
+        subject: "Иванов Иван Иванович".into(),
+        created: CivilDate::new(2026, 3, 2).expect("a date"),
+    }
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What is in the state directory apart from the logs (which every run appends to).
+fn state_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("the state directory")
+        .flatten()
+        .filter(|e| e.file_name() != "logs")
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_second_smartkey_on_the_same_state_refuses_and_changes_nothing() {
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    let state = emu.path("state/smartkey");
+    PendingStore::in_dir(&state)
+        .record(earlier_record())
+        .expect("an earlier run's record");
+
+    // The first one waits at N2.1 for a line that does not come.
+    let first = emu
+        .smartkey()
+        .args(["--lang", "en", "new", "--plain"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("smartkey starts");
+    let first = Running(first);
+    let pid = first.0.id().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(state.join("smartkey.lock"))
+        .unwrap_or_default()
+        .trim()
+        != pid
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first smartkey did not take the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let before = state_files(&state);
+    assert!(
+        before.iter().any(|(name, _)| name == "pending.json"),
+        "{before:?}"
+    );
+
+    let r = run(emu.smartkey().args(["--lang", "en", "new", "--plain"]));
+    assert_eq!(r.code, 7, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "Another smartkey is running (PID {pid}). Let it finish or close it"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stdout.contains("N2.1"),
+        "no screen was shown: {}",
+        r.stdout
+    );
+    // In the person's language (Russian by default), for every wizard command.
+    for args in [
+        &["new"][..],
+        &["renew", "--plain"],
+        &["destroy-old-key"],
+        &[
+            "save",
+            "https://ca.example.ru/cmp/5282/00112233445566778899aabbccddeeff",
+        ],
+    ] {
+        let r = run(emu.smartkey().args(args));
+        assert_eq!(r.code, 7, "{args:?}: {}\n{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("Уже работает другой smartkey (PID {pid})")),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(state_files(&state), before, "the state is untouched");
+
+    // Reading needs no lock.
+    let r = run(emu.smartkey().args(["status", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("00112233445566778899aabbccddeeff"),
+        "{}",
+        r.stdout
+    );
+
+    // Once the first has gone (even killed), the next one runs.
+    drop(first);
+    let r = run(emu.smartkey().args(["--lang", "en", "new", "--plain"]));
+    assert!(!r.stderr.contains("Another smartkey"), "{}", r.stderr);
+    assert!(r.stdout.contains("N2.1"), "{}\n{}", r.stdout, r.stderr);
+}
+
+/// N2.9-N2.11 as a script file: the certificate saved, the act signed and written.
+fn save_flow_script() -> String {
+    [
+        json!({"wait": "N2.9"}),
+        json!({"answer": "next"}),
+        json!({"answer": {"pin": "${PIN_NEW}"}}),
+        json!({"wait": "N2.10"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.11"}),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect()
+}
+
+/// The document of `kind` ("application", "act") in `dir`: its file name and text.
+fn document(dir: &std::path::Path, kind: &str) -> (String, String) {
+    let entry = std::fs::read_dir(dir)
+        .expect("documents")
+        .flatten()
+        .find(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.contains(kind) && name.ends_with(".txt")
+        })
+        .unwrap_or_else(|| panic!("no {kind} in {}", dir.display()));
+    let text = std::fs::read_to_string(entry.path()).expect("read");
+    (entry.file_name().to_string_lossy().into_owned(), text)
+}
+
+/// The date line of a document: under its title and the bank's line.
+fn date_line(text: &str) -> &str {
+    text.lines().nth(3).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_and_the_act_carry_the_clients_local_date() {
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    bank.profiles(emu.dir.path());
+    let new_script = emu.path("new.jsonl");
+    std::fs::write(&new_script, new_flow_script()).expect("script");
+    let save_script = emu.path("save.jsonl");
+    std::fs::write(&save_script, save_flow_script()).expect("script");
+    let documents = emu.path("documents");
+    // 22:30 UTC on 14 March is 05:30 on 15 March in Novosibirsk (UTC+7).
+    let smartkey = |args: &[&str], script: &std::path::Path| {
+        let mut cmd = emu.smartkey();
+        cmd.env("TZ", "Asia/Novosibirsk")
+            .env("SMARTKEY_NOW", "2026-03-14T22:30:00Z")
+            .env("PIN_NEW", NEW_PIN)
+            .env("PIN_ADMIN_NEW", NEW_ADMIN_PIN)
+            .arg("--banks")
+            .arg(emu.path("banks.toml"))
+            .args(["--bank", "5282"])
+            .args(args)
+            .arg("--script")
+            .arg(script)
+            .arg("--out-dir")
+            .arg(&documents);
+        cmd
+    };
+
+    let mut cmd = smartkey(&["new"], &new_script);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_no_pins(&r);
+    let (name, text) = document(&documents, "application");
+    assert_eq!(date_line(&text), "15.03.2026", "{text}");
+    assert!(name.contains("20260315"), "{name}");
+    let r = run(emu.smartkey().args(["status", "--json"]));
+    let records: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(records[0]["created"], "2026-03-15", "{records}");
+
+    bank.approve_waiting();
+    let link = bank.pickup_link(1).to_string();
+    let mut cmd = smartkey(&["save", &link], &save_script);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("N2.11"), "{}", r.stdout);
+    assert_no_pins(&r);
+    let (name, text) = document(&documents, "act");
+    assert_eq!(date_line(&text), "15.03.2026", "{text}");
+    assert!(name.contains("20260315"), "{name}");
+}
+
+#[test]
+fn a_clock_that_is_not_an_instant_is_refused() {
+    let emu = RutokenEmu::new();
+    let r = run(emu
+        .smartkey()
+        .env("SMARTKEY_NOW", "tomorrow")
+        .args(["new", "--plain"]));
+    assert_eq!(r.code, 6, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("SMARTKEY_NOW"), "{}", r.stderr);
 }

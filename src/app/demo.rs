@@ -518,7 +518,7 @@ impl DemoEnv {
             "renew" => Wizard::renew_flow(self.start(true)?),
             "destroy-old-key" => Wizard::destroy_old_key_flow(self.start(true)?),
             "save" => {
-                let records = self.place.pending().load()?;
+                let records = self.place.pending().load().map_err(|e| e.to_string())?;
                 let latest = records.last().map(|r| r.transaction.clone());
                 let link =
                     find_link(&self.place.mailbox(), self.base_url(), latest.as_ref()).await?;

@@ -66,20 +66,6 @@ impl Trouble {
     }
 }
 
-/// Notes in the request's record that the bank confirmed the act of its kept
-/// certificate (a second save then finishes from the copy without signing again).
-fn mark_accepted(store: &PendingStore, transaction: &TransactionId) -> Result<(), String> {
-    let records = store.load()?;
-    let Some(mut record) = records.into_iter().find(|r| &r.transaction == transaction) else {
-        return Ok(());
-    };
-    if let Some(kept) = record.kept.as_mut() {
-        kept.accepted = true;
-        store.record(record)?;
-    }
-    Ok(())
-}
-
 /// A message-building result from the token thread: the token's error, or a detail.
 fn built<T>(r: Result<Result<T, String>, TokenError>) -> Result<T, Trouble> {
     match r {
@@ -304,7 +290,7 @@ impl Executor {
             }
             Effect::MarkAccepted { transaction } => {
                 if let Some(store) = &self.pending
-                    && let Err(e) = mark_accepted(store, &transaction)
+                    && let Err(e) = store.mark_accepted(&transaction)
                 {
                     tracing::warn!(error = %e, "the accepted act could not be recorded");
                 }

@@ -12,6 +12,8 @@
 //!   module and sessions, [`token_ops`] the token effects, [`bank`] the CMP
 //!   conversations, [`failure`] what errors mean to the wizard;
 //! - [`pending`]: the local records of requests waiting at a bank;
+//! - [`state_file`]: how every state file is written (atomically, durably, privately)
+//!   and read; [`state_lock`]: one smartkey at a time on a state directory;
 //! - [`documents`], [`transcript`]: what is written for the person and for support;
 //! - [`frontend`]: what a frontend is; [`script`] and [`plain`] are two of them;
 //! - [`record`] writes a live run down as a script, [`replay`] plays one back and
@@ -38,6 +40,7 @@ pub mod runtime;
 pub mod script;
 pub mod start;
 pub mod state_file;
+pub mod state_lock;
 pub mod token_ops;
 pub mod transcript;
 pub mod tui;
@@ -46,6 +49,8 @@ pub mod worker;
 pub use chance::Chance;
 pub use draft::DraftStore;
 pub use frontend::{Event, Frontend};
-pub use pending::PendingStore;
+pub use pending::{PendingError, PendingStore};
 pub use runtime::{RunConfig, RunEnd, RunError, run};
 pub use script::{Bench, EmuBench, PinBook, Script, ScriptStep, Scripted};
+pub use state_file::StateFileError;
+pub use state_lock::{LockError, StateLock};

@@ -2,10 +2,30 @@
 //! pending.json`): what a later `smartkey save` or `smartkey status` needs to find the
 //! request and its key again. No secret is in them (see
 //! [`PendingRecord`](crate::wizard::PendingRecord)).
+//!
+//! The file is a [state file](super::state_file): replaced atomically, 0600. Every change
+//! is a read-modify-write under the [state lock](super::state_lock) of its folder, which
+//! the store takes itself for the change; a command that already holds the lock for its
+//! whole run (the wizard's commands do) shares it, so a store never locks its own process
+//! out. Reading takes no lock: a reader sees the file before or after a change.
 
 use std::path::{Path, PathBuf};
 
+use super::state_file::{self, StateFileError};
+use super::state_lock::{LockError, StateLock};
 use crate::wizard::{PendingRecord, TransactionId};
+
+/// The file's name in the state directory.
+pub const PENDING_FILE: &str = "pending.json";
+
+/// Why a change to the records was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PendingError {
+    #[error(transparent)]
+    File(#[from] StateFileError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+}
 
 /// The file of pending records.
 #[derive(Debug, Clone)]
@@ -14,59 +34,92 @@ pub struct PendingStore {
 }
 
 impl PendingStore {
-    /// The records in `path`.
+    /// The records in `path`; its folder is the state directory whose lock guards them.
     pub fn at(path: impl Into<PathBuf>) -> PendingStore {
         PendingStore { path: path.into() }
     }
 
+    /// The records of the state directory `dir` (`dir/pending.json`).
+    pub fn in_dir(dir: &Path) -> PendingStore {
+        PendingStore::at(dir.join(PENDING_FILE))
+    }
+
     /// `$XDG_STATE_HOME/smartkey/pending.json`; `None` when no home is known.
     pub fn default_location() -> Option<PendingStore> {
-        crate::config::state_dir().map(|d| PendingStore::at(d.join("pending.json")))
+        crate::config::state_dir().map(|d| PendingStore::in_dir(&d))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Every record; none when the file does not exist yet.
-    pub fn load(&self) -> Result<Vec<PendingRecord>, String> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("{} cannot be read: {e}", self.path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(format!("{} cannot be read: {e}", self.path.display())),
-        }
+    /// Every record; none when the file does not exist yet. Takes no lock.
+    pub fn load(&self) -> Result<Vec<PendingRecord>, StateFileError> {
+        state_file::read_json(&self.path)
     }
 
-    fn save(&self, records: &[PendingRecord]) -> Result<(), String> {
-        let fail = |e: std::io::Error| format!("{} cannot be written: {e}", self.path.display());
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let text = serde_json::to_string_pretty(records).map_err(|e| e.to_string())?;
-        // Written aside and renamed over: a crash leaves the old file or the new one.
-        let temporary = self.path.with_extension("json.new");
-        std::fs::write(&temporary, text).map_err(fail)?;
-        std::fs::rename(&temporary, &self.path).map_err(fail)
+    /// Changes the records under the state lock; writes only when `change` says so.
+    fn change(
+        &self,
+        change: impl FnOnce(&mut Vec<PendingRecord>) -> bool,
+    ) -> Result<(), PendingError> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let lock = StateLock::acquire(dir)?;
+        lock.update_json(&self.path, change)?;
+        Ok(())
     }
 
-    /// Adds a record, replacing one of the same request.
+    /// Adds a record, replacing one of the same request. The error is worded for the
+    /// person (the runtime shows it as a storage failure).
     pub fn record(&self, record: PendingRecord) -> Result<(), String> {
-        let mut records = self.load()?;
-        records.retain(|r| !(r.agent_id == record.agent_id && r.transaction == record.transaction));
-        records.push(record);
-        self.save(&records)
+        self.try_record(record).map_err(|e| e.to_string())
     }
 
-    /// Drops the record of a request that is done with.
+    /// [`record`](Self::record) with a typed error.
+    pub fn try_record(&self, record: PendingRecord) -> Result<(), PendingError> {
+        self.change(|records| {
+            records.retain(|r| {
+                !(r.agent_id == record.agent_id && r.transaction == record.transaction)
+            });
+            records.push(record);
+            true
+        })
+    }
+
+    /// Drops the record of a request that is done with. The error is worded for the log.
     pub fn clear(&self, transaction: &TransactionId) -> Result<(), String> {
-        let mut records = self.load()?;
-        let before = records.len();
-        records.retain(|r| &r.transaction != transaction);
-        if records.len() == before {
-            return Ok(());
-        }
-        self.save(&records)
+        self.try_clear(transaction).map_err(|e| e.to_string())
+    }
+
+    /// Notes that the bank confirmed the act of the certificate kept in the record of
+    /// `transaction` (a save run again then finishes from the copy without signing).
+    pub fn mark_accepted(&self, transaction: &TransactionId) -> Result<(), PendingError> {
+        self.change(|records| {
+            match records
+                .iter_mut()
+                .find(|r| &r.transaction == transaction)
+                .and_then(|r| r.kept.as_mut())
+            {
+                Some(kept) if !kept.accepted => {
+                    kept.accepted = true;
+                    true
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// [`clear`](Self::clear) with a typed error.
+    pub fn try_clear(&self, transaction: &TransactionId) -> Result<(), PendingError> {
+        self.change(|records| {
+            let before = records.len();
+            records.retain(|r| &r.transaction != transaction);
+            records.len() != before
+        })
     }
 }
 
@@ -103,5 +156,50 @@ mod tests {
         store.clear(&TransactionId("aa".into())).expect("cleared");
         let left = store.load().expect("read");
         assert_eq!(left, vec![record("bb")]);
+    }
+
+    #[test]
+    fn a_change_shares_the_lock_its_own_process_holds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lock = StateLock::acquire(dir.path()).expect("the command's lock");
+        let store = PendingStore::in_dir(lock.dir());
+        store
+            .record(record("aa"))
+            .expect("kept under the held lock");
+        store.clear(&TransactionId("aa".into())).expect("cleared");
+        assert!(store.load().expect("read").is_empty());
+    }
+
+    #[test]
+    fn another_holder_of_the_lock_leaves_the_records_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = PendingStore::in_dir(dir.path());
+        store.record(record("aa")).expect("kept");
+        let before = std::fs::read(store.path()).expect("the file");
+        // Another smartkey: flock locks belong to an open file.
+        let other = std::fs::File::open(dir.path().join(super::super::state_lock::LOCK_FILE))
+            .expect("the lock file");
+        other.try_lock().expect("free");
+        let e = store.try_record(record("bb")).expect_err("refused");
+        assert!(
+            matches!(e, PendingError::Lock(LockError::Held { .. })),
+            "{e:?}"
+        );
+        assert!(store.clear(&TransactionId("aa".into())).is_err());
+        assert_eq!(std::fs::read(store.path()).expect("the file"), before);
+    }
+
+    #[test]
+    fn a_broken_file_is_refused_not_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = PendingStore::in_dir(dir.path());
+        std::fs::write(store.path(), b"[{\"agent_id\": 6184").expect("a torn file");
+        let e = store.load().expect_err("broken");
+        assert!(e.to_string().contains("pending.json"), "{e}");
+        assert!(store.record(record("aa")).is_err());
+        assert_eq!(
+            std::fs::read(store.path()).expect("the file"),
+            b"[{\"agent_id\": 6184"
+        );
     }
 }

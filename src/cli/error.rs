@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use crate::app::start::ClockError;
+use crate::app::{LockError, StateFileError};
 use crate::bank::BankError;
-use crate::config::ConfigError;
+use crate::config::{ConfigError, Lang};
+use crate::i18n::{Catalogue, Msg};
 use crate::pki::{ApplicantErrors, CsrError};
 use crate::support::SupportError;
 use crate::token::TokenError;
@@ -22,8 +25,11 @@ pub mod exit {
     pub const TOKEN: u8 = 4;
     /// A PIN was wrong, locked, or refused by the PIN policy.
     pub const PIN: u8 = 5;
-    /// An input file (applicant, certificate, config file, bank profiles) is wrong.
+    /// An input file (applicant, certificate, config file, bank profiles, a state file)
+    /// is wrong.
     pub const INPUT: u8 = 6;
+    /// Another smartkey is running on the same state directory; nothing was done.
+    pub const BUSY: u8 = 7;
 }
 
 /// What `--help` says about exit codes.
@@ -34,7 +40,9 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   3  PKCS#11 library missing or not loading (see --module)
   4  token missing, removed, or not the one named (see --serial)
   5  PIN wrong, locked, or refused by the PIN rules
-  6  an input file is wrong (applicant JSON, certificate, config file, bank profiles)
+  6  an input file is wrong (applicant JSON, certificate, config file, bank profiles,
+     a state file such as pending.json)
+  7  another smartkey is running on the same state directory (nothing was done)
   `smartkey check` has codes of its own: 0 all OK, 1 warnings, 2 failures.";
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +65,16 @@ pub enum CliError {
     Bank(#[from] BankError),
     #[error(transparent)]
     Support(#[from] SupportError),
+    /// A wizard command found the state lock held by another smartkey; worded in the
+    /// person's language, since it is the whole answer they get.
+    #[error("{}", Catalogue::new(*.lang).text(&Msg::AnotherSmartkeyRunning { pid: *.pid }))]
+    Busy { pid: Option<u32>, lang: Lang },
+    #[error(transparent)]
+    Lock(LockError),
+    #[error(transparent)]
+    State(#[from] StateFileError),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -73,6 +91,14 @@ impl From<CsrError> for CliError {
 }
 
 impl CliError {
+    /// The state lock's refusal in the person's language; its other failures as they are.
+    pub fn from_lock(e: LockError, lang: Lang) -> CliError {
+        match e {
+            LockError::Held { pid, .. } => CliError::Busy { pid, lang },
+            other => CliError::Lock(other),
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Token(t) => match t {
@@ -94,7 +120,9 @@ impl CliError {
             | CliError::Input(_)
             | CliError::Config(_)
             | CliError::Bank(_) => exit::INPUT,
-            CliError::Support(_) => exit::FAILURE,
+            CliError::Busy { .. } => exit::BUSY,
+            CliError::State(_) | CliError::Clock(_) => exit::INPUT,
+            CliError::Lock(_) | CliError::Support(_) => exit::FAILURE,
             CliError::Csr(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,
         }

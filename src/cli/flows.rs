@@ -1,6 +1,10 @@
 //! The wizard's commands: `new`, `renew`, `save LINK`, `destroy-old-key`, `status`. Each
 //! builds a flow's start from the settings and runs it in the runtime ([`crate::app`])
 //! with the plain line frontend or a script.
+//!
+//! A flow holds the state lock ([`StateLock`]) from before it reads any state to its
+//! end, so that a second smartkey on the same state directory refuses at once instead
+//! of changing the same records; `status` only reads, and takes no lock.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +14,7 @@ use clap::Args;
 
 use super::commands::{json, out_err};
 use super::error::{CliError, exit};
-use crate::app::{self, PendingStore, RunConfig, RunEnd, Scripted};
+use crate::app::{self, PendingStore, RunConfig, RunEnd, Scripted, StateLock};
 use crate::bank::Banks;
 use crate::config::Settings;
 use crate::enroll::PickupLink;
@@ -55,10 +59,16 @@ pub enum Which {
 fn pending_store() -> Result<(Option<PendingStore>, Vec<crate::wizard::PendingRecord>), CliError> {
     let store = PendingStore::default_location();
     let records = match &store {
-        Some(s) => s.load().map_err(CliError::Input)?,
+        Some(s) => s.load()?,
         None => Vec::new(),
     };
     Ok((store, records))
+}
+
+/// The state lock of `dir`, or the refusal in the person's language when another
+/// smartkey holds it.
+fn lock_state(dir: &std::path::Path, settings: &Settings) -> Result<StateLock, CliError> {
+    StateLock::acquire(dir).map_err(|e| CliError::from_lock(e, settings.lang.value))
 }
 
 /// Runs a flow to its end; the exit code says whether it reached a good end.
@@ -68,15 +78,24 @@ pub(super) fn run(
     args: &FlowArgs,
     out: &mut dyn Write,
 ) -> Result<u8, CliError> {
+    // First of all, so that a second smartkey refuses before it touches anything; held
+    // to the end of the run (records, transcripts, and what other state files there are).
+    // Without a known state directory there is no state to guard (nor any kept).
+    let _lock = match crate::config::state_dir() {
+        Some(dir) => Some(lock_state(&dir, settings)?),
+        None => None,
+    };
+    let today = app::start::today()?;
     let banks = Banks::load(settings.banks.as_ref().map(|b| b.value.as_path()))?;
     let module = locate_library(settings.module.as_ref().map(|m| m.value.as_path()))?;
     let (store, records) = pending_store()?;
-    let mut start = app::start::start(
+    let mut start = app::start::start_on(
         banks.profiles(),
         settings.bank.as_ref().map(|b| b.value),
         records,
-    )
-    .map_err(CliError::Input)?;
+        today,
+        &app::Chance::System,
+    );
     let draft = app::DraftStore::default_location();
     if matches!(which, Which::New) {
         start.draft = draft.as_ref().and_then(app::DraftStore::load);
@@ -361,8 +380,7 @@ pub(super) fn demo(
                 .map_err(CliError::Input)?,
         ),
     };
-    let today = app::start::today()
-        .ok_or_else(|| CliError::Input("the computer's clock is not set to a real date".into()))?;
+    let today = app::start::today()?;
     // The demo runs on today's date; its chance is the script's seed (or the default),
     // so that a recorded demo replays the same.
     let setup = app::script::Setup {
@@ -375,6 +393,9 @@ pub(super) fn demo(
         ..Default::default()
     };
     let (place, scratch, module, emu) = demo_place(args.dir.as_deref(), &setup.seed)?;
+    // The demo's records are in its own folder, never the client's; two demos on one
+    // `--dir` would play over each other's tokens and bank, so one at a time there too.
+    let _lock = lock_state(&place.dir.join("state"), settings)?;
     let driver = match script {
         Some(script) => Driver::Script(script.steps),
         None => Driver::Person,

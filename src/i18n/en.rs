@@ -801,5 +801,10 @@ pub(super) fn text(m: &Msg) -> String {
              (smartkey new) or contact the bank."
                 .into()
         }
+        Msg::AnotherSmartkeyRunning { pid } => format!(
+            "Another smartkey is running{}. Let it finish or close it, then start smartkey \
+             again.",
+            pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
+        ),
     }
 }

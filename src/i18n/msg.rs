@@ -27,6 +27,13 @@ impl Probe for Option<String> {
     }
 }
 
+/// A number shown as it is (a process ID).
+impl Probe for Option<u32> {
+    fn probe(&self) -> Vec<String> {
+        self.iter().map(u32::to_string).collect()
+    }
+}
+
 impl Probe for Vec<String> {
     fn probe(&self) -> Vec<String> {
         self.clone()
@@ -344,4 +351,9 @@ messages! {
     UnknownRequestWhat,
     CertificateExpiredTitle,
     CertificateExpiredWhat,
+
+    // The command line.
+    /// A second wizard command on the same state directory, refused before it does
+    /// anything; `pid` is the running one's.
+    AnotherSmartkeyRunning { pid: Option<u32> },
 }

@@ -842,5 +842,10 @@ pub(super) fn text(m: &Msg) -> String {
              (smartkey new) или обратитесь в Банк."
                 .into()
         }
+        Msg::AnotherSmartkeyRunning { pid } => format!(
+            "Уже работает другой smartkey{}. Дождитесь, пока он закончит, или закройте его, \
+             затем запустите smartkey снова.",
+            pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
+        ),
     }
 }

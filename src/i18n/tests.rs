@@ -398,6 +398,8 @@ fn examples() -> Vec<Msg> {
         Msg::UnknownRequestWhat,
         Msg::CertificateExpiredTitle,
         Msg::CertificateExpiredWhat,
+        Msg::AnotherSmartkeyRunning { pid: Some(4242) },
+        Msg::AnotherSmartkeyRunning { pid: None },
     ];
     for role in [u, a] {
         all.extend([

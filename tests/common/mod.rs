@@ -133,6 +133,7 @@ pub fn smartkey_in(dir: &Path) -> Command {
         .env_remove("SMARTKEY_BANKS")
         .env_remove("SMARTKEY_LANG")
         .env_remove("SMARTKEY_PIN")
+        .env_remove("SMARTKEY_NOW")
         .stdin(std::process::Stdio::null());
     // The CA tests talk to servers on loopback: no proxy may stand in between.
     for proxy in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
