@@ -145,6 +145,7 @@ fn earlier_record() -> PendingRecord {
         key_type: KeyType::Gost2012_256,
         subject: "Иванов Иван Иванович".into(),
         created: CivilDate::new(2026, 3, 2).expect("a date"),
+        kept: None,
     }
 }
 

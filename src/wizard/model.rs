@@ -563,7 +563,7 @@ pub struct PendingRecord {
     /// The certificate the bank issued, kept here before the acceptance act is signed,
     /// so that an interrupted save finishes from this copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kept: Option<KeptCertificate>,
+    pub kept: Option<Box<KeptCertificate>>,
 }
 
 /// An issued certificate kept on this computer until it is safely on its token.

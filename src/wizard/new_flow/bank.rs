@@ -65,7 +65,7 @@ impl BankStep {
                 }
             }
             BankStep::Pending => match pending::answer(facts, false, &answer) {
-                Offer::Continue(next) => next,
+                Offer::Continue(next) => *next,
                 Offer::Anew => to_token(),
                 Offer::Back => stay(BankStep::Choose { choice: BankChoice }),
                 Offer::Stay => stay(BankStep::Pending),

@@ -34,7 +34,7 @@ pub fn continue_with(facts: &Facts, renewal: bool, index: usize) -> Option<Next>
 /// What an answer to the offer means.
 pub enum Offer {
     /// Continue a waiting request (the pickup begins).
-    Continue(Next),
+    Continue(Box<Next>),
     /// The person deliberately asked for a new application.
     Anew,
     Back,
@@ -53,7 +53,7 @@ pub fn answer(facts: &Facts, renewal: bool, answer: &Answer) -> Offer {
         _ => return Offer::Stay,
     };
     match continue_with(facts, renewal, index) {
-        Some(next) => Offer::Continue(next),
+        Some(next) => Offer::Continue(Box::new(next)),
         None => Offer::Stay,
     }
 }

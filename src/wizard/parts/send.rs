@@ -102,10 +102,10 @@ impl Delivery {
                     BankAnswer::Rejected { reasons } => self.rejected(reasons, facts),
                     BankAnswer::Waiting { .. } => Delivered::Done(None),
                     BankAnswer::Issued(issued) => {
-                        self.record.kept = Some(KeptCertificate {
+                        self.record.kept = Some(Box::new(KeptCertificate {
                             certificate: issued.certificate.clone(),
                             accepted: false,
-                        });
+                        }));
                         self.phase = DeliveryPhase::Keeping {
                             issued,
                             failure: None,

@@ -73,7 +73,7 @@ impl OldTokenStep {
             },
             OldTokenStep::Pending => match input {
                 Input::Person(answer) => match pending::answer(facts, true, &answer) {
-                    Offer::Continue(next) => next,
+                    Offer::Continue(next) => *next,
                     Offer::Anew => stay(insert()),
                     Offer::Back => stay(OldTokenStep::Bank { choice: BankChoice }),
                     Offer::Stay => stay(OldTokenStep::Pending),

@@ -109,10 +109,10 @@ impl FetchStep {
             .kept
             .as_ref()
             .is_some_and(|k| k.accepted && k.certificate.der == issued.certificate.der);
-        record.kept = Some(KeptCertificate {
+        record.kept = Some(Box::new(KeptCertificate {
             certificate: issued.certificate.clone(),
             accepted,
-        });
+        }));
         let effect = Effect::RecordPending(record.clone());
         self.phase = Phase::Keeping {
             issued: Box::new(issued),

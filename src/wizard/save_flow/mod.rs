@@ -57,12 +57,12 @@ impl Issue {
     /// the request's local record.
     pub fn act_confirmed(&mut self) -> Option<super::effect::Effect> {
         let record = self.pickup.record.as_mut()?;
-        let kept = record
-            .kept
-            .get_or_insert_with(|| super::model::KeptCertificate {
+        let kept = record.kept.get_or_insert_with(|| {
+            Box::new(super::model::KeptCertificate {
                 certificate: self.issued.certificate.clone(),
                 accepted: false,
-            });
+            })
+        });
         kept.accepted = true;
         Some(super::effect::Effect::MarkAccepted {
             transaction: record.transaction.clone(),
