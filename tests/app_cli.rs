@@ -363,3 +363,63 @@ fn a_clock_that_is_not_an_instant_is_refused() {
     assert_eq!(r.code, 6, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("SMARTKEY_NOW"), "{}", r.stderr);
 }
+
+/// `new` run again while its request waits at the bank, the person pressing Enter at
+/// every screen as they did the first time: the flow opens with the waiting request and
+/// Enter continues it, so the bank still holds exactly one request, and no second key
+/// pair is made (the run never reaches N2.6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_again_with_a_request_waiting_makes_no_second_request() {
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    bank.profiles(emu.dir.path());
+    let new = |script: String| {
+        let file = emu.path("new.jsonl");
+        std::fs::write(&file, script).expect("script");
+        let mut cmd = emu.smartkey();
+        cmd.env("PIN_NEW", NEW_PIN)
+            .env("PIN_ADMIN_NEW", NEW_ADMIN_PIN)
+            .arg("--banks")
+            .arg(emu.path("banks.toml"))
+            .args(["--bank", "5282", "new", "--script"])
+            .arg(&file)
+            .arg("--out-dir")
+            .arg(emu.path("documents"));
+        cmd
+    };
+    let requests = || bank.server.ca().list(None).expect("requests").len();
+    let mut first = new(new_flow_script());
+    let r = tokio::task::spawn_blocking(move || run(&mut first))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(requests(), 1);
+
+    // Enter, Enter, Enter: the waiting request is asked about, nothing is made anew.
+    let again = [
+        json!({"wait": "N2.1"}),
+        json!({"see": "уже ожидает"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.9"}),
+        json!({"answer": "next"}),
+        json!({"answer": "next"}),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect::<String>();
+    let mut second = new(again);
+    let r = tokio::task::spawn_blocking(move || run(&mut second))
+        .await
+        .expect("the command ran");
+    assert!(r.stdout.contains("N2.9"), "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        !r.stdout.contains("[N2.2]") && !r.stdout.contains("[N2.6]"),
+        "a second application was begun:\n{}",
+        r.stdout
+    );
+    assert_eq!(requests(), 1, "the bank holds one request");
+    let r = run(emu.smartkey().args(["status", "--json"]));
+    let records: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(records.as_array().map(Vec::len), Some(1), "{}", r.stdout);
+}

@@ -38,9 +38,20 @@ fn certificates_on(serial: &str) -> Vec<x509_cert::Certificate> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
-    let _lock = MODULE_LOCK.lock().await;
+/// What the renewal leaves: the bank with the renewal approved and its link e-mailed,
+/// the two tokens, the run's place, and the old carrier's certificates.
+struct Renewed {
+    bank: Bank,
+    emu: RutokenEmu,
+    place: Place,
+    banks: Vec<smartkey::bank::BankProfile>,
+    pickup: PickupRef,
+    old_certs: Vec<x509_cert::Certificate>,
+}
+
+/// The old carrier enrolled (300 days ago), R2.1-R2.9 with both swaps today, and the
+/// renewal approved. The caller holds [`MODULE_LOCK`].
+async fn renewed() -> Renewed {
     // The old certificate was issued 300 days ago; the renewal happens today.
     let now = std::time::SystemTime::now();
     let clock = std::sync::Arc::new(bankca::ManualClock::new(
@@ -183,6 +194,30 @@ async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
     assert_eq!(stored.email, "buh@example.ru");
     assert_eq!(stored.phone.as_deref(), Some("+7 (495) 123-45-67"));
     assert!(stored.contacts_confirmed);
+    Renewed {
+        bank,
+        emu,
+        place,
+        banks,
+        pickup,
+        old_certs,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewal_with_both_swaps_then_save_then_destroy_the_old_key() {
+    let _lock = MODULE_LOCK.lock().await;
+    let Renewed {
+        bank: _bank,
+        emu,
+        place,
+        banks,
+        pickup,
+        old_certs,
+    } = renewed().await;
+    let config = || place.config(rutoken_emu_module(), banks.clone());
+    let bench = bench(emu.dir.path());
+    let pending = place.pending().load().expect("records");
     let script = vec![
         wait("R2.10"),
         next(),
@@ -308,4 +343,128 @@ impl ScriptStepExt {
     fn wait_gone(serial: &str) -> smartkey::app::ScriptStep {
         smartkey::app::ScriptStep::WaitNoToken(serial.into())
     }
+}
+
+/// The renewal's save, as `smartkey save LINK` runs it, killed (SIGKILL) once the bank
+/// has accepted the act signed by the old key and before the certificate is written onto
+/// the new token: a second `save LINK` puts the renewed certificate on the new token,
+/// from the copy kept on this computer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_save_killed_after_the_act_finishes_with_a_second_save() {
+    let _lock = MODULE_LOCK.lock().await;
+    let r = renewed().await;
+    let link = format!(
+        "{}/pickup/{}/{}",
+        r.bank.server.base_url(),
+        r.pickup.agent_id,
+        r.pickup.transaction.0
+    );
+    // The binary keeps its state where smartkey_in points it; the records of the runs so
+    // far move there.
+    let state = r.emu.path("state/smartkey");
+    std::fs::create_dir_all(&state).expect("state directory");
+    std::fs::copy(r.place.pending().path(), state.join("pending.json")).expect("records");
+    let banks = r.place.dir.path().join("banks.toml");
+    let save = |script: &str| {
+        let file = r.emu.path("save.jsonl");
+        std::fs::write(&file, script).expect("script");
+        let mut cmd = r.emu.smartkey();
+        cmd.env("PIN_OLD", OLD_PIN)
+            .env("PIN_NEW", NEW_PIN)
+            .arg("--banks")
+            .arg(&banks)
+            .args(["--bank", "5282", "save", &link, "--script"])
+            .arg(&file)
+            .arg("--out-dir")
+            .arg(r.emu.path("documents"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let accepted = || {
+        r.bank
+            .server
+            .ca()
+            .list(None)
+            .expect("requests")
+            .into_iter()
+            .any(|q| {
+                hex::encode(&q.transaction_id) == r.pickup.transaction.0
+                    && q.state == bankca::State::Confirmed
+            })
+    };
+
+    // R2.10: the act signed by the old key; then the run waits at R2.11 for the new
+    // token, and is killed there.
+    let mut first = save(concat!(
+        "{\"wait\": \"R2.10\"}\n",
+        "{\"answer\": \"next\"}\n",
+        "{\"answer\": {\"pin\": \"${PIN_OLD}\"}}\n",
+        "{\"wait\": \"R2.11\"}\n",
+        "{\"wait_token\": \"0B0B0B02\"}\n",
+    ))
+    .spawn()
+    .expect("smartkey save runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !accepted() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bank never got the act"
+        );
+        assert!(
+            first.try_wait().expect("the run").is_none(),
+            "the run ended before the act was accepted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    first.kill().expect("SIGKILL");
+    let _ = first.wait();
+    let records: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join("pending.json")).expect("records"))
+            .expect("JSON");
+    assert!(
+        records[0]["kept"]["certificate"]["der"].is_string(),
+        "the certificate is kept on this computer: {records}"
+    );
+
+    // The client swaps the tokens and runs the same command again.
+    r.emu.cli(&["remove", OLD]);
+    r.emu.cli(&["insert", NEW, "--reader", "1"]);
+    assert!(
+        certificates_on(NEW).is_empty(),
+        "killed before the certificate reached the new token"
+    );
+    let second = save(concat!(
+        "{\"wait\": \"R2.11\"}\n",
+        "{\"answer\": \"next\"}\n",
+        "{\"answer\": {\"pin\": \"${PIN_NEW}\"}}\n",
+        "{\"wait\": \"R2.12\"}\n",
+        "{\"answer\": \"next\"}\n",
+    ))
+    .output()
+    .expect("smartkey save runs");
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{out}\n{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert!(out.contains("R2.12"), "{out}");
+    let new_certs = certificates_on(NEW);
+    assert_eq!(
+        new_certs.len(),
+        1,
+        "the renewed certificate is on the new token"
+    );
+    assert_eq!(
+        new_certs[0].tbs_certificate().subject(),
+        r.old_certs[0].tbs_certificate().subject()
+    );
+    let records = std::fs::read(state.join("pending.json")).expect("records");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&records).expect("JSON"),
+        serde_json::json!([]),
+        "the request is done with"
+    );
 }

@@ -565,3 +565,154 @@ fn demo_in_line_mode_hides_the_typed_pins_and_sends_the_request() {
         "no summary of the new flow:\n{text}"
     );
 }
+
+/// The address of a "bank" on loopback that accepts each connection and never answers:
+/// every exchange with it runs until its timeout.
+fn silent_bank() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let address = listener.local_addr().expect("its address");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for connection in listener.incoming() {
+            held.push(connection);
+        }
+    });
+    format!("http://{address}")
+}
+
+/// Waits (bounded) until `path` holds `needle`.
+fn wait_for_file(path: &Path, needle: &str) {
+    let deadline = std::time::Instant::now() + SCREEN;
+    loop {
+        if std::fs::read_to_string(path).is_ok_and(|t| t.contains(needle)) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never held {needle:?}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_form_typed_at_n2_3_survives_sigkill_and_new_opens_with_it() {
+    let place = Place::new();
+    place.insert_blank(BLANK);
+    let start = || {
+        place
+            .wizard(&["new"], 80, 24)
+            .env("SMARTKEY_BANK", "5282")
+            .start()
+    };
+    let mut term = start();
+    term.wait_for(BLANK, SCREEN);
+    term.press(Key::Enter);
+    term.wait_for("[N2.2]", SCREEN);
+    term.wait_for("(выбран)", SCREEN);
+    term.press(Key::Enter);
+    term.wait_for("[N2.3]", SCREEN);
+    term.press(Key::Tab);
+    term.type_str("Петров");
+    term.press(Key::Tab);
+    term.type_str("Пётр");
+    term.wait_for("Пётр", SCREEN);
+    // What is on the screen is on disk too; then the power goes.
+    wait_for_file(&place.path("state/smartkey/draft.json"), "Пётр");
+    term.signal(libc::SIGKILL);
+    let status = term.exit_status(EXIT);
+    assert!(
+        status.signal().is_some(),
+        "killed by the signal: {status:?}"
+    );
+    drop(term);
+
+    let mut term = start();
+    term.wait_for(BLANK, SCREEN);
+    term.press(Key::Enter);
+    term.wait_for("(выбран)", SCREEN);
+    term.press(Key::Enter);
+    let screen = term.wait_for("[N2.3]", SCREEN);
+    assert!(
+        screen.contains("Петров") && screen.contains("Пётр"),
+        "the form typed before the kill is gone:\n{screen}"
+    );
+    assert!(
+        screen.contains("как вы оставили его в прошлый раз"),
+        "the person is not told the form was kept:\n{screen}"
+    );
+    cancel_and_check_exit(&mut term, Key::F(10), "N2.3");
+}
+
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let place = Place::new();
+        place.insert_blank(BLANK);
+        let mut term = place
+            .wizard(&["new"], 80, 24)
+            .env("SMARTKEY_BANK", "5282")
+            .start();
+        term.wait_for(BLANK, SCREEN);
+        assert_full_screen(&term);
+        term.signal(signal);
+        let status = term.exit_status(EXIT);
+        assert_eq!(
+            (status.exit_code(), status.signal()),
+            (1, None),
+            "signal {signal}: the run ends as an interrupted one, not killed"
+        );
+        assert_terminal_restored(&term);
+        let screen = term.contents();
+        assert!(
+            screen.contains("interrupted at step N2.1"),
+            "signal {signal}: no summary on the main screen:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn f10_stops_the_run_while_the_bank_is_asked_and_keys_typed_meanwhile_are_dropped() {
+    let place = Place::new();
+    // Any CA certificate will do as the trust anchor: the bank never answers.
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=Silent bank CA", "-keyout"])
+        .arg(place.path("tmp/ca.key"))
+        .arg("-out")
+        .arg(place.path("ca.pem"))
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::write(
+        place.path("banks.toml"),
+        format!(
+            "[[bank]]\nagent_id = 5282\nname = \"Банк-Клиент\"\nca_url = \"{}\"\ntrust_anchor = \"ca.pem\"\nsupport_phone = \"8-800-250-33-00\"\nkey_types = [\"gost2012-256\"]\n",
+            silent_bank()
+        ),
+    )
+    .expect("bank profiles");
+    let link = "http://127.0.0.1:9/pickup/5282/00aa11bb22cc33dd44ee55ff66778899";
+    let mut term = place.wizard(&["save", link], 80, 24).start();
+    // The bank never answers: the screen says it is asking, and nothing else happens.
+    let screen = term.wait_for("Запрашиваем", SCREEN);
+    assert_header(&screen, "N2.9", "Сохранение сертификата");
+    term.type_str("xyz");
+    term.press(Key::Enter);
+    term.press(Key::F(10));
+    let status = term.exit_status(EXIT);
+    assert_eq!(status.exit_code(), 1, "{status:?}");
+    assert_terminal_restored(&term);
+    let screen = term.contents();
+    assert!(
+        screen.contains("stopped at step N2.9"),
+        "no summary on the main screen:\n{screen}"
+    );
+}

@@ -199,6 +199,7 @@ pub async fn run<F: Frontend>(
     let mut shown = None;
     // The person answers only screens drawn from what is really in the readers.
     let mut listed = false;
+    let mut left_busy = false;
     let end = loop {
         let screen = wizard.screen();
         if shown.as_ref() != Some(&screen) {
@@ -224,6 +225,7 @@ pub async fn run<F: Frontend>(
                 // or the bank has done by then is recorded when its outcome is in, or
                 // found again when the command runs again.
                 Some(Event::Answer(Answer::Cancel)) if busy => {
+                    left_busy = true;
                     break RunEnd::Left { at: wizard.code() };
                 }
                 Some(Event::Answer(answer)) if busy => {
@@ -255,7 +257,10 @@ pub async fn run<F: Frontend>(
     watching.abort();
     drop(orders);
     drop(inputs);
-    if matches!(end, RunEnd::Interrupted { .. }) {
+    // Interrupted, or left while an effect ran: the effect's future is dropped (a bank
+    // exchange stops there; a token call already on the token thread finishes, and the
+    // module is unloaded only after it).
+    if matches!(end, RunEnd::Interrupted { .. }) || left_busy {
         executing.abort();
     }
     let _ = executing.await;

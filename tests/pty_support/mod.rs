@@ -420,6 +420,21 @@ impl Term {
             .expect("the pty resizes");
     }
 
+    /// Sends the program a signal (SIGKILL, SIGTERM, SIGHUP...), as the system or a
+    /// closed terminal would.
+    pub fn signal(&mut self, signal: i32) {
+        let Some(pid) = self.child.process_id() else {
+            self.fail("the program has no process id");
+        };
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            self.fail("the process id does not fit");
+        };
+        // SAFETY: kill(2) on the test's own child process; no memory is involved.
+        if unsafe { libc::kill(pid, signal) } != 0 {
+            self.fail(&format!("cannot send signal {signal}"));
+        }
+    }
+
     /// Waits for the program to exit; panics with the screen if it does not in time.
     pub fn exit_status(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + timeout;
