@@ -419,7 +419,25 @@ async fn new_again_with_a_request_waiting_makes_no_second_request() {
         r.stdout
     );
     assert_eq!(requests(), 1, "the bank holds one request");
-    let r = run(emu.smartkey().args(["status", "--json"]));
+    let status = |args: &[&str]| {
+        let mut cmd = emu.smartkey();
+        cmd.arg("--banks").arg(emu.path("banks.toml")).args(args);
+        run(&mut cmd)
+    };
+    let r = status(&["status", "--json"]);
     let records: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(records.as_array().map(Vec::len), Some(1), "{}", r.stdout);
+    assert_eq!(records[0]["at_bank"], "waiting", "{}", r.stdout);
+
+    // The bank refuses it: `status` asks, says so, and the record is done with.
+    let waiting = bank.server.ca().list(None).expect("requests");
+    bank.server
+        .ca()
+        .reject(waiting[0].id, "Нет оригинала заявления", "operator")
+        .expect("rejected");
+    let r = status(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("decided by the bank"), "{}", r.stdout);
+    let r = status(&["status"]);
+    assert!(r.stdout.contains("No request is waiting"), "{}", r.stdout);
 }

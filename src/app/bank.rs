@@ -123,6 +123,20 @@ impl BankSide {
 
     /// Asks the bank about a request (N2.9, R2.10), waiting a little while it issues.
     pub async fn poll(&mut self, pickup: &PickupRef) -> Result<BankAnswer, FailureKind> {
+        self.poll_within(pickup, PICKUP_PATIENCE).await
+    }
+
+    /// Asks the bank about a request once, without waiting for it to issue
+    /// (`smartkey status`).
+    pub async fn ask(&mut self, pickup: &PickupRef) -> Result<BankAnswer, FailureKind> {
+        self.poll_within(pickup, Duration::ZERO).await
+    }
+
+    async fn poll_within(
+        &mut self,
+        pickup: &PickupRef,
+        patience: Duration,
+    ) -> Result<BankAnswer, FailureKind> {
         let id = &pickup.transaction;
         let mut transaction = match self
             .conversations
@@ -148,7 +162,7 @@ impl BankSide {
                 prepared.transaction
             }
         };
-        let deadline = tokio::time::Instant::now() + PICKUP_PATIENCE;
+        let deadline = tokio::time::Instant::now() + patience;
         loop {
             let message = transaction
                 .poll_req()

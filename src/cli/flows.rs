@@ -265,26 +265,134 @@ pub(super) fn report(end: &RunEnd, out: &mut dyn Write) -> Result<u8, CliError> 
     Ok(code)
 }
 
-/// `smartkey status`: the requests waiting at a bank.
-pub(super) fn status(as_json: bool, out: &mut dyn Write) -> Result<u8, CliError> {
+/// Where a recorded request stands at its bank, as `smartkey status` found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum AtBank {
+    /// Not asked (`--offline`).
+    NotAsked,
+    /// The bank could not be asked (no profile, network, a strange answer).
+    Unknown,
+    Waiting,
+    /// Issued: `smartkey save LINK` picks it up.
+    Issued,
+    /// The pickup link expired; the bank can send it again.
+    LinkExpired,
+    /// Decided for good (refused, expired, unknown to the bank): the record is dropped.
+    Decided,
+}
+
+impl AtBank {
+    fn words(self) -> &'static str {
+        match self {
+            AtBank::NotAsked => "not asked",
+            AtBank::Unknown => "the bank could not be asked",
+            AtBank::Waiting => "waiting for the bank",
+            AtBank::Issued => "issued: save it with the link of the bank's e-mail",
+            AtBank::LinkExpired => "the link expired: ask the bank to send it again",
+            AtBank::Decided => "decided by the bank (refused or expired): record removed",
+        }
+    }
+}
+
+/// The longest `status` waits for one bank's answer.
+const STATUS_ASK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Asks each record's bank once where its request stands.
+fn ask_banks(settings: &Settings, records: &[crate::wizard::PendingRecord]) -> Vec<AtBank> {
+    use crate::wizard::{BankAnswer, FailureKind};
+    let banks = match Banks::load(settings.banks.as_ref().map(|b| b.value.as_path())) {
+        Ok(banks) => banks.profiles().to_vec(),
+        Err(e) => {
+            tracing::warn!(error = %e, "status: the bank profiles cannot be read");
+            return vec![AtBank::Unknown; records.len()];
+        }
+    };
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return vec![AtBank::Unknown; records.len()];
+    };
+    let mut side = app::bank::BankSide::new(banks);
+    records
+        .iter()
+        .map(|r| {
+            let asked = runtime.block_on(async {
+                tokio::time::timeout(STATUS_ASK_TIMEOUT, side.ask(&r.pickup())).await
+            });
+            match asked {
+                Ok(Ok(BankAnswer::Waiting { .. })) => AtBank::Waiting,
+                Ok(Ok(BankAnswer::Issued(_))) => AtBank::Issued,
+                Ok(Ok(BankAnswer::Rejected { .. }))
+                | Ok(Err(FailureKind::RequestExpired | FailureKind::UnknownRequest)) => {
+                    AtBank::Decided
+                }
+                Ok(Err(FailureKind::LinkExpired)) => AtBank::LinkExpired,
+                Ok(Err(kind)) => {
+                    tracing::info!(?kind, "status: the bank could not be asked");
+                    AtBank::Unknown
+                }
+                Err(_) => AtBank::Unknown,
+            }
+        })
+        .collect()
+}
+
+/// `smartkey status`: the requests waiting at a bank, each asked about at its bank
+/// (unless `offline`); those the bank has decided for good leave the records.
+pub(super) fn status(
+    settings: &Settings,
+    as_json: bool,
+    offline: bool,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
     let (store, records) = pending_store()?;
+    let states = if offline {
+        vec![AtBank::NotAsked; records.len()]
+    } else {
+        ask_banks(settings, &records)
+    };
+    // Decided requests are done with; a smartkey running now keeps the file as it is
+    // (its own run settles them), so a refusal of the lock only leaves them listed.
+    if let Some(store) = &store {
+        for (r, state) in records.iter().zip(&states) {
+            if *state == AtBank::Decided
+                && let Err(e) = store.try_clear(&r.transaction)
+            {
+                tracing::info!(error = %e, "status: a decided request stays recorded");
+            }
+        }
+    }
     if as_json {
-        json(out, &records)?;
+        let listed: Vec<serde_json::Value> = records
+            .iter()
+            .zip(&states)
+            .filter_map(|(r, state)| {
+                let mut value = serde_json::to_value(r).ok()?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("at_bank".into(), serde_json::to_value(state).ok()?);
+                }
+                Some(value)
+            })
+            .collect();
+        json(out, &listed)?;
         return Ok(exit::OK);
     }
     if records.is_empty() {
         writeln!(out, "No request is waiting at a bank.").map_err(out_err)?;
     }
-    for r in &records {
+    for (r, state) in records.iter().zip(&states) {
         writeln!(
             out,
-            "agentId {}  request {}  {}  key {} on token {}  since {}",
+            "agentId {}  request {}  {}  key {} on token {}  since {}  ({})",
             r.agent_id,
             r.transaction.short(),
             r.subject,
             r.key.key_id,
             r.key.serial,
-            r.created.compact()
+            r.created.compact(),
+            state.words()
         )
         .map_err(out_err)?;
     }

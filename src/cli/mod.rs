@@ -192,6 +192,9 @@ pub enum Command {
         /// Print a JSON array, one object per request.
         #[arg(long)]
         json: bool,
+        /// Only the local records: do not ask the banks where each request stands.
+        #[arg(long)]
+        offline: bool,
     },
     /// Check that everything is ready: library, smart card service, tokens, system,
     /// terminal, versions, the bank's CA.
@@ -445,7 +448,9 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
             support::bundle(Settings::resolve_lenient(overrides), &args, out)
         }
         Command::Banks { json } => check::banks(&Settings::resolve(overrides)?, json, out),
-        Command::Status { json } => flows::status(json, out),
+        Command::Status { json, offline } => {
+            flows::status(&Settings::resolve_lenient(overrides), json, offline, out)
+        }
         Command::Demo(args) => flows::demo(&Settings::resolve(overrides)?, &args, out),
         Command::Replay(args) => replay::replay(&args, out),
         Command::New(args) => flows::run(
