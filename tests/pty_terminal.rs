@@ -138,6 +138,13 @@ impl Place {
             .env("RUTOKEN_EMU_DIR", self.path("tokens"))
     }
 
+    /// `smartkey COMMAND` for the profile's bank (5282), started at 80x24.
+    fn started(&self, command: &str) -> Term {
+        self.wizard(&[command], 80, 24)
+            .env("SMARTKEY_BANK", "5282")
+            .start()
+    }
+
     /// A wizard command on the virtual Rutoken with this place's bank profile.
     fn wizard(&self, args: &[&str], cols: u16, rows: u16) -> Spawn {
         self.smartkey(args, cols, rows)
@@ -225,10 +232,7 @@ fn assert_full_screen(term: &Term) {
 fn new_opens_full_screen_moves_through_n2_1_to_n2_3_and_cancels_cleanly() {
     let place = Place::new();
     place.insert_blank(BLANK);
-    let mut term = place
-        .wizard(&["new"], 80, 24)
-        .env("SMARTKEY_BANK", "5282")
-        .start();
+    let mut term = place.started("new");
 
     let screen = term.wait_for("[N2.1]", SCREEN);
     assert_full_screen(&term);
@@ -324,10 +328,7 @@ fn new_at_100x30_chooses_the_bank_by_digit_follows_a_resize_and_cancels() {
 fn renew_opens_r2_1_and_refuses_a_token_without_a_certificate() {
     let place = Place::new();
     place.insert_blank(BLANK);
-    let mut term = place
-        .wizard(&["renew"], 80, 24)
-        .env("SMARTKEY_BANK", "5282")
-        .start();
+    let mut term = place.started("renew");
 
     let screen = term.wait_for("[R2.1]", SCREEN);
     assert_full_screen(&term);
@@ -376,10 +377,7 @@ fn save_with_a_link_asks_the_bank_and_offers_to_retry_when_it_cannot_be_reached(
 fn destroy_old_key_opens_r2_13_and_waits_for_both_tokens() {
     let place = Place::new();
     place.insert_blank(BLANK);
-    let mut term = place
-        .wizard(&["destroy-old-key"], 80, 24)
-        .env("SMARTKEY_BANK", "5282")
-        .start();
+    let mut term = place.started("destroy-old-key");
 
     let screen = term.wait_for("[R2.13]", SCREEN);
     assert_full_screen(&term);
@@ -600,12 +598,7 @@ fn wait_for_file(path: &Path, needle: &str) {
 fn the_form_typed_at_n2_3_survives_sigkill_and_new_opens_with_it() {
     let place = Place::new();
     place.insert_blank(BLANK);
-    let start = || {
-        place
-            .wizard(&["new"], 80, 24)
-            .env("SMARTKEY_BANK", "5282")
-            .start()
-    };
+    let start = || place.started("new");
     let mut term = start();
     term.wait_for(BLANK, SCREEN);
     term.press(Key::Enter);
@@ -650,10 +643,7 @@ fn sigterm_and_sighup_give_the_terminal_back() {
     for signal in [libc::SIGTERM, libc::SIGHUP] {
         let place = Place::new();
         place.insert_blank(BLANK);
-        let mut term = place
-            .wizard(&["new"], 80, 24)
-            .env("SMARTKEY_BANK", "5282")
-            .start();
+        let mut term = place.started("new");
         term.wait_for(BLANK, SCREEN);
         assert_full_screen(&term);
         term.signal(signal);

@@ -210,11 +210,9 @@ pub fn drive_new() -> Run {
     run
 }
 
-#[test]
-fn n2_1_chooses_among_banks_and_offers_a_waiting_request() {
-    let mut s = start(nokss());
-    s.bank = None;
-    s.pending = vec![PendingRecord {
+/// A first-certificate request of the bank, waiting since an earlier run.
+fn waiting_record() -> PendingRecord {
+    PendingRecord {
         agent_id: 6184,
         transaction: tx("77ee"),
         kind: RequestKind::New,
@@ -226,7 +224,14 @@ fn n2_1_chooses_among_banks_and_offers_a_waiting_request() {
         subject: "Иванов Иван Иванович".into(),
         created: date(2025, 3, 10),
         kept: None,
-    }];
+    }
+}
+
+#[test]
+fn n2_1_chooses_among_banks_and_offers_a_waiting_request() {
+    let mut s = start(nokss());
+    s.bank = None;
+    s.pending = vec![waiting_record()];
     let mut run = Run::new(Wizard::new_flow(s));
     assert_eq!(run.screen().choices.len(), 2);
     assert!(!run.screen().offers(ActionKind::Next));
@@ -754,8 +759,8 @@ fn n2_6_token_removed_while_the_request_is_signed_keeps_the_key() {
     );
 }
 
-/// N2.6 up to the request sent.
-fn sent() -> Run {
+/// N2.6 up to the request built (its record is being written).
+fn built() -> Run {
     let mut run = to_key_step(PinState::CHANGED, PinState::CHANGED);
     run.enter_pin(NEW_PIN);
     run.done(Outcome::LoggedIn {
@@ -765,13 +770,19 @@ fn sent() -> Run {
         serial: SERIAL.into(),
         key: key("k1", "smartkey 6184 20250314", KeyType::Rsa2048, None),
     });
-    // The record is written before the bank is told; then the request goes.
+    // The record is written before the bank is told.
     assert_eq!(
         run.done(Outcome::RequestBuilt {
             transaction: tx("00aa11bb"),
         }),
         ["record_pending"]
     );
+    run
+}
+
+/// N2.6 up to the request sent.
+fn sent() -> Run {
+    let mut run = built();
     assert_eq!(run.done(Outcome::PendingRecorded), ["send_to_bank"]);
     run
 }
@@ -876,24 +887,9 @@ fn cancel_stops_where_nothing_runs() {
 
 #[test]
 fn n2_1_a_waiting_request_is_the_default_and_a_second_one_is_deliberate() {
-    let waiting = |s: &mut crate::wizard::Start| {
-        s.pending = vec![PendingRecord {
-            agent_id: 6184,
-            transaction: tx("77ee"),
-            kind: RequestKind::New,
-            key: crate::wizard::KeyRef {
-                serial: SERIAL.into(),
-                key_id: "k0".into(),
-            },
-            key_type: KeyType::Rsa2048,
-            subject: "Иванов Иван Иванович".into(),
-            created: date(2025, 3, 10),
-            kept: None,
-        }];
-    };
     // Enter at the first screen continues the waiting request: no second key or request.
     let mut s = start(nokss());
-    waiting(&mut s);
+    s.pending = vec![waiting_record()];
     let mut run = Run::new(Wizard::new_flow(s));
     run.present(vec![fresh(SERIAL)]);
     assert_eq!(run.code(), "N2.1");
@@ -913,7 +909,7 @@ fn n2_1_a_waiting_request_is_the_default_and_a_second_one_is_deliberate() {
 
     // A new application takes the explicit confirmation.
     let mut s = start(nokss());
-    waiting(&mut s);
+    s.pending = vec![waiting_record()];
     let mut run = Run::new(Wizard::new_flow(s));
     run.present(vec![fresh(SERIAL)]);
     assert!(run.person(Answer::Confirm).is_empty());
@@ -977,21 +973,7 @@ fn n2_3_offers_the_form_an_earlier_run_left() {
 
 #[test]
 fn n2_6_nothing_goes_to_the_bank_before_the_record_is_written() {
-    let mut run = to_key_step(PinState::CHANGED, PinState::CHANGED);
-    run.enter_pin(NEW_PIN);
-    run.done(Outcome::LoggedIn {
-        serial: SERIAL.into(),
-    });
-    run.done(Outcome::KeyGenerated {
-        serial: SERIAL.into(),
-        key: key("k1", "smartkey 6184 20250314", KeyType::Rsa2048, None),
-    });
-    assert_eq!(
-        run.done(Outcome::RequestBuilt {
-            transaction: tx("00aa11bb"),
-        }),
-        ["record_pending"]
-    );
+    let mut run = built();
     assert!(
         run.fail(
             Operation::RecordPending,

@@ -514,15 +514,20 @@ fn a_link_of_an_unknown_bank_still_has_a_header() {
     assert_eq!(run.screen().bank.as_deref(), Some("agentId 9999"));
 }
 
+/// `record` with the certificate of [`issued`] kept in it, its act `accepted` or not.
+fn kept(mut record: PendingRecord, serial: &str, key_id: &str, accepted: bool) -> PendingRecord {
+    record.kept = Some(Box::new(crate::wizard::KeptCertificate {
+        certificate: issued(serial, key_id).certificate,
+        accepted,
+    }));
+    record
+}
+
 #[test]
 fn an_accepted_certificate_kept_here_is_saved_without_the_bank() {
     // A renewal's save was interrupted after the bank confirmed the act, before the
     // certificate reached the new token: the record holds the certificate, accepted.
-    let mut record = renewal_record();
-    record.kept = Some(Box::new(crate::wizard::KeptCertificate {
-        certificate: issued("02cc", "n3w").certificate,
-        accepted: true,
-    }));
+    let record = kept(renewal_record(), "02cc", "n3w", true);
     let mut run = save_run(Some(record), 5282, "5e5e");
     assert_eq!(
         names(&run.effects),
@@ -545,11 +550,7 @@ fn an_accepted_certificate_kept_here_is_saved_without_the_bank() {
 
 #[test]
 fn a_kept_certificate_not_yet_accepted_is_fetched_and_accepted_again() {
-    let mut record = new_record();
-    record.kept = Some(Box::new(crate::wizard::KeptCertificate {
-        certificate: issued("0c01", "k1").certificate,
-        accepted: false,
-    }));
+    let record = kept(new_record(), "0c01", "k1", false);
     let mut run = save_run(Some(record), 6184, "00aa11bb");
     assert_eq!(names(&run.effects), ["list_tokens", "poll"]);
     issued_and_kept(&mut run, "0c01", "k1");
