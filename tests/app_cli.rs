@@ -441,3 +441,53 @@ async fn new_again_with_a_request_waiting_makes_no_second_request() {
     let r = status(&["status"]);
     assert!(r.stdout.contains("No request is waiting"), "{}", r.stdout);
 }
+
+/// A request recorded before it was sent, whose sending was interrupted before the bank
+/// got it: `new` opens with it, the bank says it does not know it, and the record is
+/// dropped, so the next `new` starts a fresh application.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_request_the_bank_never_got_is_settled_and_dropped() {
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    bank.profiles(emu.dir.path());
+    let state = emu.path("state/smartkey");
+    PendingStore::in_dir(&state)
+        .record(earlier_record())
+        .expect("the record");
+    let script = emu.path("again.jsonl");
+    let lines = [
+        json!({"wait": "N2.1"}),
+        json!({"see": "уже ожидает"}),
+        json!({"answer": "next"}),
+        json!({"wait": "N2.9"}),
+        json!({"see": "Запрос не дошёл до банка"}),
+    ];
+    std::fs::write(
+        &script,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .expect("script");
+    let mut cmd = emu.smartkey();
+    cmd.arg("--banks")
+        .arg(emu.path("banks.toml"))
+        .args(["--bank", "5282", "new", "--script"])
+        .arg(&script);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert!(
+        r.stdout.contains("NeverArrived"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        PendingStore::in_dir(&state)
+            .load()
+            .expect("records")
+            .is_empty(),
+        "the record of a request the bank never got is dropped"
+    );
+    assert!(bank.server.ca().list(None).expect("requests").is_empty());
+}

@@ -795,6 +795,13 @@ pub(super) fn text(m: &Msg) -> String {
              copied from the e-mail."
                 .into()
         }
+        Msg::NeverArrivedTitle => "The request never reached the bank".into(),
+        Msg::NeverArrivedWhat => {
+            "Sending the request was interrupted, and the bank did not get it. Start the wizard \
+             again and fill in the application: the key already made on the smart key is \
+             offered again, and the form as you typed it is kept."
+                .into()
+        }
         Msg::CertificateExpiredTitle => "The certificate has expired".into(),
         Msg::CertificateExpiredWhat => {
             "The certificate has expired: it cannot be renewed. Get a new certificate \

@@ -349,6 +349,8 @@ messages! {
     RequestExpiredWhat,
     UnknownRequestTitle,
     UnknownRequestWhat,
+    NeverArrivedTitle,
+    NeverArrivedWhat,
     CertificateExpiredTitle,
     CertificateExpiredWhat,
 

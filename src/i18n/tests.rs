@@ -396,6 +396,8 @@ fn examples() -> Vec<Msg> {
         Msg::RequestExpiredWhat,
         Msg::UnknownRequestTitle,
         Msg::UnknownRequestWhat,
+        Msg::NeverArrivedTitle,
+        Msg::NeverArrivedWhat,
         Msg::CertificateExpiredTitle,
         Msg::CertificateExpiredWhat,
         Msg::AnotherSmartkeyRunning { pid: Some(4242) },

@@ -37,6 +37,9 @@ pub enum Ending {
     RequestExpired,
     /// The bank does not know the request of this link.
     UnknownRequest,
+    /// A request recorded on this computer never reached the bank (its sending was
+    /// interrupted): the record is dropped and a new application may begin.
+    NeverArrived,
     /// The current certificate has expired: it cannot be renewed, only replaced.
     CertificateExpired,
 }
@@ -149,6 +152,11 @@ impl Ended {
                 Msg::UnknownRequestTitle,
                 vec![Msg::UnknownRequestWhat, Msg::CallSupport { contact }],
                 Some(Notice::new(Level::Error, Msg::UnknownRequestTitle)),
+            ),
+            Ending::NeverArrived => (
+                Msg::NeverArrivedTitle,
+                vec![Msg::NeverArrivedWhat, Msg::CallSupport { contact }],
+                Some(Notice::new(Level::Warning, Msg::NeverArrivedTitle)),
             ),
             Ending::CertificateExpired => (
                 Msg::CertificateExpiredTitle,

@@ -937,9 +937,12 @@ impl Ca {
             .store
             .read(|c| store::request_by_transaction(c, transaction_id))?
             .filter(|r| r.agent_id == agent.id)
+            // badCertId: the request the message names is not one the bank knows (a
+            // mistyped link, or a request that never arrived); the client tells it from
+            // a refusal of a request the bank does know.
             .ok_or_else(|| {
                 Refusal::new(
-                    FailureReason::BadRequest,
+                    FailureReason::BadCertId,
                     "the bank has no request with this transactionID",
                 )
             })?;

@@ -135,7 +135,7 @@ fn bad_input_gets_errors_and_changes_nothing() {
     // A pollReq for a transaction the CA does not know.
     let unknown = link_poll(&[7u8; 16]);
     let (failures, _, details) = refusal(&server.cmp(RSA_BANK, &unknown));
-    assert_eq!(failures, [FailureReason::BadRequest], "{details}");
+    assert_eq!(failures, [FailureReason::BadCertId], "{details}");
 
     // A replayed message: the same senderNonce a second time.
     let poll = link_poll(&tid(&issued));

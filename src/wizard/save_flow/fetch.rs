@@ -81,10 +81,18 @@ impl FetchStep {
     /// only expired can be sent again, so the record stays.
     fn decided(self, ending: Ending) -> Next {
         let code = self.code();
+        // A request recorded here that the bank does not know was never sent whole.
+        let ending = match ending {
+            Ending::UnknownRequest if self.pickup.record.is_some() => Ending::NeverArrived,
+            other => other,
+        };
         let (step, mut effects) = end(code, ending.clone());
         let done_with = matches!(
             ending,
-            Ending::Rejected { .. } | Ending::RequestExpired | Ending::UnknownRequest
+            Ending::Rejected { .. }
+                | Ending::RequestExpired
+                | Ending::UnknownRequest
+                | Ending::NeverArrived
         );
         if done_with && let Some(record) = &self.pickup.record {
             effects.insert(

@@ -350,8 +350,21 @@ fn the_bank_rejects_or_does_not_know_the_request() {
             reasons: vec!["заявление не поступило".into()]
         })
     );
+    // A request recorded here that the bank does not know never arrived: its record
+    // goes, and the person is told so.
     let mut run = new_save();
-    run.fail(Operation::Poll, FailureKind::UnknownRequest);
+    assert_eq!(
+        run.fail(Operation::Poll, FailureKind::UnknownRequest),
+        ["clear_pending", "finish"]
+    );
+    assert_eq!(run.wizard.ending(), Some(&Ending::NeverArrived));
+    assert!(run.says().contains(&"NeverArrivedWhat"));
+    // A link with no record here: the bank does not know it.
+    let mut run = save_run(None, 6184, "00aa11bb");
+    assert_eq!(
+        run.fail(Operation::Poll, FailureKind::UnknownRequest),
+        ["finish"]
+    );
     assert_eq!(run.wizard.ending(), Some(&Ending::UnknownRequest));
 }
 
