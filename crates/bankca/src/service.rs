@@ -311,36 +311,26 @@ fn contacts_of(reg_info: Option<&[x509_cert::attr::AttributeTypeAndValue]>) -> C
     let Some(pairs) = Utf8Pairs::from_reg_info(reg_info).map_err(unreadable)? else {
         return Ok(Contacts::default());
     };
-    let email = pairs
-        .get(utf8_pairs::names::EMAIL)
-        .map_err(unreadable)?
-        .map(str::trim);
-    let phone = pairs
-        .get(utf8_pairs::names::PHONE)
-        .map_err(unreadable)?
-        .map(str::trim);
-    if let Some(email) = email
-        && !rules::plausible_email(email)
-    {
-        return Err(Refusal::new(
-            FailureReason::BadRequest,
-            format!(
-                "the e-mail address {} in the request's contacts is not valid; the link to save the certificate is sent there",
-                quoted(email)
-            ),
-        ));
-    }
-    if let Some(phone) = phone
-        && !rules::plausible_phone(phone)
-    {
-        return Err(Refusal::new(
-            FailureReason::BadRequest,
-            format!(
-                "the phone number {} in the request's contacts is not valid: write it with the city or mobile code, 5 to 15 digits",
-                quoted(phone)
-            ),
-        ));
-    }
+    // One contact, trimmed, refused with `why` when it is not plausible.
+    let contact = |name: &str, plausible: fn(&str) -> bool, why: &str| -> Checked<Option<&str>> {
+        match pairs.get(name).map_err(unreadable)?.map(str::trim) {
+            Some(value) if !plausible(value) => Err(Refusal::new(
+                FailureReason::BadRequest,
+                why.replace("{}", &quoted(value)),
+            )),
+            value => Ok(value),
+        }
+    };
+    let email = contact(
+        utf8_pairs::names::EMAIL,
+        rules::plausible_email,
+        "the e-mail address {} in the request's contacts is not valid; the link to save the certificate is sent there",
+    )?;
+    let phone = contact(
+        utf8_pairs::names::PHONE,
+        rules::plausible_phone,
+        "the phone number {} in the request's contacts is not valid: write it with the city or mobile code, 5 to 15 digits",
+    )?;
     Ok(Contacts {
         email: email.map(str::to_owned),
         phone: phone.map(str::to_owned),

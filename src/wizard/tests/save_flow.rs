@@ -72,6 +72,16 @@ fn holding(serial: &str, key_id: &str, key_type: KeyType) -> TokenView {
     t
 }
 
+/// N2.9 with the certificate's token in: "Save certificate", the PIN, logged in.
+fn logged_in_with_the_key(run: &mut Run) {
+    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
+    run.next();
+    run.enter_pin(PIN);
+    run.done(Outcome::LoggedIn {
+        serial: SERIAL.into(),
+    });
+}
+
 /// The bank issued: the certificate is first kept in the request's local record (not
 /// yet accepted), and only once that is written does the flow go on.
 fn issued_and_kept(run: &mut Run, serial: &str, key_id: &str) -> Vec<String> {
@@ -314,12 +324,7 @@ fn the_2_day_rule_link_expired() {
 fn the_3_day_rule_request_expired() {
     let mut run = new_save();
     issued_and_kept(&mut run, "0c01", "k1");
-    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
-    run.next();
-    run.enter_pin(PIN);
-    run.done(Outcome::LoggedIn {
-        serial: SERIAL.into(),
-    });
+    logged_in_with_the_key(&mut run);
     run.done(Outcome::CertificateSaved {
         serial: SERIAL.into(),
         key_id: "k1".into(),
@@ -427,12 +432,7 @@ fn a_certificate_whose_key_is_not_on_the_token() {
 fn token_removed_while_saving_asks_the_pin_again() {
     let mut run = new_save();
     issued_and_kept(&mut run, "0c01", "k1");
-    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
-    run.next();
-    run.enter_pin(PIN);
-    run.done(Outcome::LoggedIn {
-        serial: SERIAL.into(),
-    });
+    logged_in_with_the_key(&mut run);
     run.remove(SERIAL);
     assert!(run.says().contains(&"TokenRemovedRepeat"));
     run.insert(holding(SERIAL, "k1", KeyType::Rsa2048));
@@ -455,12 +455,7 @@ fn implicit_confirmation_needs_no_act_signature() {
         ["record_pending"]
     );
     run.done(Outcome::PendingRecorded);
-    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
-    run.next();
-    run.enter_pin(PIN);
-    run.done(Outcome::LoggedIn {
-        serial: SERIAL.into(),
-    });
+    logged_in_with_the_key(&mut run);
     assert_eq!(
         run.done(Outcome::CertificateSaved {
             serial: SERIAL.into(),
@@ -506,12 +501,7 @@ fn without_a_record_a_first_certificate_is_saved_with_its_new_key() {
     ))));
     assert!(run.screen().notice.is_none());
     run.person(Answer::Choose(0));
-    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
-    run.next();
-    run.enter_pin(PIN);
-    run.done(Outcome::LoggedIn {
-        serial: SERIAL.into(),
-    });
+    logged_in_with_the_key(&mut run);
     assert_eq!(
         run.done(Outcome::CertificateSaved {
             serial: SERIAL.into(),
@@ -567,12 +557,7 @@ fn a_kept_certificate_not_yet_accepted_is_fetched_and_accepted_again() {
     let mut run = save_run(Some(record), 6184, "00aa11bb");
     assert_eq!(names(&run.effects), ["list_tokens", "poll"]);
     issued_and_kept(&mut run, "0c01", "k1");
-    run.present(vec![holding(SERIAL, "k1", KeyType::Rsa2048)]);
-    run.next();
-    run.enter_pin(PIN);
-    run.done(Outcome::LoggedIn {
-        serial: SERIAL.into(),
-    });
+    logged_in_with_the_key(&mut run);
     assert_eq!(
         run.done(Outcome::CertificateSaved {
             serial: SERIAL.into(),
