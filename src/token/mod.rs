@@ -16,7 +16,7 @@ mod signer;
 mod vendor;
 
 pub use certs::{KeyPairEntry, parse_certificate};
-pub use error::{TokenError, TriesLeft, describe_rv};
+pub use error::{Implausible, TokenError, TriesLeft, describe_rv};
 pub use info::{PinStatus, TokenInfo};
 pub use keys::{GeneratedKey, KeyAlgorithm, KeyId, KeyProtection};
 pub use module::{LibraryInfo, Module, locate_library, rutoken_library_candidates};
