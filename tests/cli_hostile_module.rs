@@ -1,7 +1,8 @@
 //! smartkey against a PKCS#11 module that answers with impossible lengths and counts
 //! (crates/hostile-pkcs11): each answer ends in a clear error naming the library (exit
 //! code 3), never in a panic, an abort, a read past a buffer, an allocation of gigabytes
-//! or a loop without end; text that is not UTF-8 is shown, not fatal.
+//! or a loop without end; text that is not UTF-8 is shown, not fatal. And a process the
+//! module starts inherits no PIN given through `--pin-env`.
 
 mod common;
 
@@ -183,4 +184,34 @@ fn text_that_is_not_utf8_is_shown_not_fatal() {
     }
     let out = smartkey(&dir, "", &["tokens"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("HOSTILE01"));
+}
+
+#[test]
+fn a_pin_given_in_the_environment_is_not_inherited() {
+    let dir = tempfile::tempdir().expect("dir");
+    let environ = dir.path().join("environ");
+    let child = smartkey_in(dir.path())
+        .env("SMARTKEY_MODULE", hostile_module())
+        .env("HOSTILE_PKCS11_ENVIRON", &environ)
+        .env("HOSTILE_PIN", NEW_PIN)
+        .args(["cert", "list", "--pin-env", "HOSTILE_PIN"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("smartkey runs");
+    let out = wait_bounded(child, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inherited = std::fs::read_to_string(&environ).expect("the module ran env at login");
+    assert!(
+        inherited.contains("HOSTILE_PKCS11_ENVIRON="),
+        "the child saw no environment at all:\n{inherited}"
+    );
+    assert!(
+        !inherited.contains("HOSTILE_PIN") && !inherited.contains(NEW_PIN),
+        "the PIN's variable was inherited:\n{inherited}"
+    );
 }

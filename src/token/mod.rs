@@ -21,8 +21,8 @@ pub use info::{PinStatus, TokenInfo};
 pub use keys::{GeneratedKey, KeyAlgorithm, KeyId, KeyProtection};
 pub use module::{LibraryInfo, Module, locate_library, rutoken_library_candidates};
 pub use pin::{
-    FACTORY_ADMIN_PIN, FACTORY_USER_PIN, MIN_NEW_PIN_LEN, NewPin, Pin, PinLimits, PinPolicyError,
-    PinRole, check_new_pin,
+    FACTORY_ADMIN_PIN, FACTORY_USER_PIN, MAX_SECRET_FILE, MIN_NEW_PIN_LEN, NewPin, Pin, PinLimits,
+    PinPolicyError, PinRole, check_new_pin, read_secret_file,
 };
 pub use session::TokenSession;
 pub use signer::{TokenPublicKey, TokenSignature, TokenSigner, token_error_of};

@@ -10,6 +10,10 @@
 //! - `signature-huge`: a signature is said to be almost 2^64 bytes long;
 //! - anything else: plausible answers, with labels that are not UTF-8.
 //!
+//! And whatever the mode, when `HOSTILE_PKCS11_ENVIRON` names a file, C_Login runs `env`
+//! and writes what that child process inherited there: a module may start helpers, and
+//! none may inherit a PIN.
+//!
 //! It exists so that smartkey's tests can show that no number a module reports makes it
 //! allocate without bound, read past a buffer, loop for ever or panic. Only the calls
 //! smartkey makes on the way to listing tokens, listing key pairs and signing a request
@@ -191,6 +195,13 @@ unsafe extern "C" fn login(
     _pin: *mut CK_UTF8CHAR,
     _len: CK_ULONG,
 ) -> CK_RV {
+    if let Some(path) = std::env::var_os("HOSTILE_PKCS11_ENVIRON") {
+        let inherited = std::process::Command::new("env").output();
+        let written = inherited.and_then(|out| std::fs::write(path, out.stdout));
+        if written.is_err() {
+            return CKR_FUNCTION_FAILED;
+        }
+    }
     CKR_OK
 }
 
