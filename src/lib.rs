@@ -16,7 +16,8 @@
 //! - [`ui`]: the wizard's screens drawn in the terminal, or as plain text for line mode
 //!   and transcripts;
 //! - [`cli`]: the scriptable command line over those layers;
-//! - [`protection`]: no core files and no memory reading by other processes, set first.
+//! - [`protection`]: no core files and no memory reading by other processes, set first;
+//!   files for their owner alone.
 
 pub mod app;
 pub mod bank;
