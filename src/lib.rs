@@ -15,7 +15,9 @@
 //!   screens out), and [`i18n`], every text it shows in Russian and English;
 //! - [`ui`]: the wizard's screens drawn in the terminal, or as plain text for line mode
 //!   and transcripts;
-//! - [`cli`]: the scriptable command line over those layers.
+//! - [`cli`]: the scriptable command line over those layers;
+//! - [`protection`]: no core files and no memory reading by other processes, set first;
+//!   files for their owner alone.
 
 pub mod app;
 pub mod bank;
@@ -26,7 +28,11 @@ pub mod i18n;
 pub mod logging;
 pub mod pki;
 pub mod preflight;
+pub mod protection;
 pub mod support;
 pub mod token;
 pub mod ui;
 pub mod wizard;
+
+#[cfg(test)]
+mod heap_watch;

@@ -10,7 +10,7 @@
 //! Logging is never a reason to fail: when the directory cannot be made, smartkey runs
 //! without a log and `init` says why.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tracing::Level;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
@@ -52,16 +52,27 @@ pub fn filter(verbosity: u8) -> Targets {
         .with_default(others)
 }
 
-/// Makes the log directory, private to the user.
-fn make_dir(dir: &PathBuf) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
+/// Makes the log directory private to the user (0700, an existing one tightened).
+fn make_dir(dir: &Path) -> std::io::Result<()> {
+    crate::protection::private_dir(dir)
+}
+
+/// Takes the log files in `dir` back to 0600. The appender creates each day's file with
+/// the usual permissions and has no say in them; this runs once it has opened today's,
+/// and a file begun at midnight by a long run is caught at the next start (the folder
+/// is 0700 all along).
+fn tighten_files(dir: &Path) {
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let is_log = entry.file_name().to_string_lossy().starts_with(LOG_PREFIX);
+            if is_log && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = crate::protection::tighten(&entry.path(), 0o600);
+            }
+        }
     }
-    builder.create(dir)
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Starts logging to the daily file; returns its directory, or why there is no log.
@@ -75,6 +86,7 @@ pub fn init(verbosity: u8) -> Result<PathBuf, String> {
         .max_log_files(MAX_LOG_FILES)
         .build(&dir)
         .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))?;
+    tighten_files(&dir);
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(appender)
         .with_ansi(false)

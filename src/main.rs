@@ -6,7 +6,12 @@ use std::process::ExitCode;
 use smartkey::cli::{Cli, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_args();
+    // First, before any PIN can be in memory.
+    let protection = smartkey::protection::protect_memory();
+    let mut cli = Cli::parse_args();
+    // SAFETY: the process has one thread still: nothing above starts one, and the log
+    // writer's thread starts below.
+    unsafe { cli.take_pins_from_environment() };
     if cli.command.logs() {
         // Running without a log is better than not running; say why only when asked.
         if let Err(why) = smartkey::logging::init(cli.verbose)
@@ -17,6 +22,11 @@ fn main() -> ExitCode {
     }
     let command = cli.command.name();
     tracing::info!(command, version = env!("CARGO_PKG_VERSION"), "started");
+    tracing::info!(
+        dumpable = ?protection.dumpable,
+        core_limit = ?protection.core_limit,
+        "memory protection"
+    );
     let mut stdout = std::io::stdout().lock();
     match run(cli, &mut stdout) {
         Ok(code) => {

@@ -114,6 +114,113 @@ async fn new_from_a_script_then_status_lists_the_request() {
     }
 }
 
+/// Every file and folder under `root`, with its permission bits.
+#[cfg(unix)]
+fn modes_under(root: &std::path::Path) -> Vec<(std::path::PathBuf, bool, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).expect("metadata");
+        out.push((
+            path.clone(),
+            meta.is_dir(),
+            meta.permissions().mode() & 0o777,
+        ));
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("readable") {
+                stack.push(entry.expect("entry").path());
+            }
+        }
+    }
+    out
+}
+
+/// A run leaves what it wrote for its owner alone: the state folder (records, logs,
+/// transcripts), the application as text (and PDF), the transcript and the recording
+/// named on the command line, and the bank's request database and mail, each file
+/// 0600 in folders 0700.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_file_a_run_writes_is_its_owners_alone() {
+    let bank = Bank::start(Some(std::time::Duration::from_millis(100))).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    bank.profiles(emu.dir.path());
+    let script = emu.path("new.jsonl");
+    std::fs::write(&script, new_flow_script()).expect("script");
+    let documents = emu.path("documents");
+    let transcript = emu.path("transcript.txt");
+    let recording = emu.path("recording.jsonl");
+
+    let mut cmd = emu.smartkey();
+    cmd.env("PIN_NEW", NEW_PIN)
+        .env("PIN_ADMIN_NEW", NEW_ADMIN_PIN)
+        .arg("-v")
+        .arg("--banks")
+        .arg(emu.path("banks.toml"))
+        .args(["--bank", "5282", "new", "--script"])
+        .arg(&script)
+        .arg("--out-dir")
+        .arg(&documents)
+        .arg("--transcript")
+        .arg(&transcript)
+        .arg("--record")
+        .arg(&recording);
+    let r = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .expect("the command ran");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // The bank mails the link once it approves: its Maildir has a message.
+    let mail = bank.dir.path().join("mail");
+    for _ in 0..100 {
+        if modes_under(&mail).iter().any(|(_, dir, _)| !dir) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let mut written = modes_under(&emu.path("state"));
+    written.extend(modes_under(&documents));
+    written.extend(modes_under(&mail));
+    for file in [
+        transcript.clone(),
+        recording.clone(),
+        recording.with_extension("screens"),
+    ] {
+        written.extend(modes_under(&file));
+    }
+    for name in ["bankca.db", "bankca.db-wal", "bankca.db-shm"] {
+        written.extend(modes_under(&bank.dir.path().join(name)));
+    }
+    for kind in [
+        "logs",
+        "transcripts",
+        "pending.json",
+        "application",
+        "bankca.db-wal",
+    ] {
+        assert!(
+            written
+                .iter()
+                .any(|(p, _, _)| p.to_string_lossy().contains(kind)),
+            "nothing of {kind} was written: {written:?}"
+        );
+    }
+    assert!(
+        written
+            .iter()
+            .any(|(p, _, _)| p.starts_with(mail.join("new")) && p != &mail.join("new")),
+        "no mail was written: {written:?}"
+    );
+    let loose: Vec<String> = written
+        .iter()
+        .filter(|(_, dir, mode)| *mode != if *dir { 0o700 } else { 0o600 })
+        .map(|(path, _, mode)| format!("{} {mode:o}", path.display()))
+        .collect();
+    assert!(loose.is_empty(), "open to others: {loose:#?}");
+}
+
 #[test]
 fn status_with_nothing_waiting_says_so() {
     let dir = tempfile::tempdir().expect("temp dir");

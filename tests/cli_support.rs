@@ -243,6 +243,27 @@ fn neither_the_log_nor_the_support_bundle_holds_a_pin_used_in_the_run() {
     );
 }
 
+/// The process protects its memory before anything else, and the log says it took:
+/// not dumpable (so no process of the same user may attach to it or read its memory)
+/// and no core file.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_log_says_no_core_file_and_no_attaching() {
+    let emu = RutokenEmu::new();
+    emu.add_token("5EC2E7A2", "protected");
+    let r = run(emu.smartkey().arg("tokens"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let logs = files_under(&emu.dir.path().join("state/smartkey/logs"));
+    let log_text: String = logs
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("log is text"))
+        .collect();
+    assert!(
+        log_text.contains("memory protection dumpable=Some(false) core_limit=Some(0)"),
+        "{log_text}"
+    );
+}
+
 #[test]
 fn a_bundle_without_a_library_or_logs_still_says_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();

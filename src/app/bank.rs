@@ -22,6 +22,16 @@ const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(45);
 /// How long a pickup keeps asking a bank that is still issuing, as it asks to be asked.
 const PICKUP_PATIENCE: Duration = Duration::from_secs(30);
 
+/// How long to wait before asking again a bank that said "ask after `check_after`", when
+/// `left` of the pickup's patience remains: at least a second (a bank that says "now" is
+/// not asked in a tight loop), at most [`cmp::MAX_CHECK_AFTER`], and `None` when the wait
+/// would outlast the patience. Computed on durations, never by adding the bank's number
+/// to the clock, so no answer can overflow it.
+fn wait_to_ask_again(check_after: Duration, left: Duration) -> Option<Duration> {
+    let wait = check_after.clamp(Duration::from_secs(1), cmp::MAX_CHECK_AFTER);
+    (wait < left).then_some(wait)
+}
+
 /// What is known of one transaction.
 #[derive(Default)]
 pub struct Conversation {
@@ -173,12 +183,12 @@ impl BankSide {
                 .exchange(pickup.agent_id, &mut transaction, &message)
                 .await;
             if let Ok(Answer::Waiting {
-                check_after: Some(wait),
+                check_after: Some(check_after),
                 ..
             }) = &answer
             {
-                let wait = (*wait).max(Duration::from_secs(1));
-                if tokio::time::Instant::now() + wait < deadline {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                if let Some(wait) = wait_to_ask_again(*check_after, left) {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -254,5 +264,43 @@ impl BankSide {
                 detail: format!("the bank did not confirm the act: {other:?}"),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_check_after_ends_the_pickup_instead_of_overflowing_the_clock() {
+        let patience = PICKUP_PATIENCE;
+        assert_eq!(wait_to_ask_again(Duration::MAX, patience), None);
+        assert_eq!(
+            wait_to_ask_again(Duration::from_secs(u64::MAX / 2), patience),
+            None
+        );
+        // Even a patience longer than any bank's wait never waits beyond the bound.
+        assert_eq!(
+            wait_to_ask_again(Duration::MAX, Duration::MAX),
+            Some(cmp::MAX_CHECK_AFTER)
+        );
+    }
+
+    #[test]
+    fn ordinary_waits_within_the_patience() {
+        let patience = PICKUP_PATIENCE;
+        assert_eq!(
+            wait_to_ask_again(Duration::from_secs(5), patience),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            wait_to_ask_again(Duration::ZERO, patience),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(wait_to_ask_again(Duration::from_secs(30), patience), None);
+        assert_eq!(
+            wait_to_ask_again(Duration::from_secs(1), Duration::ZERO),
+            None
+        );
     }
 }

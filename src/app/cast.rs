@@ -129,7 +129,7 @@ impl Cast {
     }
 
     pub fn save(&self, path: &Path, title: &str) -> Result<(), String> {
-        std::fs::write(path, self.render(title))
+        crate::protection::write_private(path, self.render(title).as_bytes())
             .map_err(|e| format!("the recording {} cannot be written: {e}", path.display()))
     }
 

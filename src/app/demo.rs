@@ -28,6 +28,7 @@ use super::frontend::Frontend;
 use super::pending::PendingStore;
 use super::runtime::{RunConfig, RunEnd, run};
 use super::script::{Approval, BankAction, Bench, EmuBench, PinBook, ScriptStep, Scripted, Setup};
+use super::state_file;
 
 /// The demo bank's agentId (the renewal seed's bank).
 pub const AGENT: u32 = 5282;
@@ -162,6 +163,21 @@ pub async fn find_link(
 }
 
 /// The demo bank's profile, trusting its CA.
+/// Writes the demo bank's profile (`banks.toml`) and trust anchor (`demo-ca.pem`) into
+/// the demo's folder and returns the profile's path. Each is a new 0600 file renamed into
+/// place (`state_file::write_bytes`), so a file or link planted under either name is
+/// replaced, never written through: smartkey trusts the CA this file names.
+fn write_profile(place: &DemoPlace, anchor: &str, base_url: &str) -> Result<PathBuf, String> {
+    state_file::write_bytes(&place.dir.join("demo-ca.pem"), anchor.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let file = place.dir.join("banks.toml");
+    let profile = format!(
+        "[[bank]]\nagent_id = {AGENT}\nname = \"Демо-банк\"\nca_url = \"{base_url}\"\ntrust_anchor = \"demo-ca.pem\"\nsupport_phone = \"8-800-000-00-00\"\noperations_email = \"dbo@demo.bank\"\nkey_types = [\"gost2012-256\"]\n"
+    );
+    state_file::write_bytes(&file, profile.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(file)
+}
+
 fn profile(place: &DemoPlace, server: &bankca::ServerHandle) -> Result<Vec<BankProfile>, String> {
     let ca = server.ca();
     let pem = |c: &x509_cert::Certificate| {
@@ -173,16 +189,7 @@ fn profile(place: &DemoPlace, server: &bankca::ServerHandle) -> Result<Vec<BankP
         pem(ca.rsa_certificate())?,
         pem(ca.gost_certificate())?
     );
-    std::fs::write(place.dir.join("demo-ca.pem"), anchor).map_err(|e| e.to_string())?;
-    let file = place.dir.join("banks.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "[[bank]]\nagent_id = {AGENT}\nname = \"Демо-банк\"\nca_url = \"{}\"\ntrust_anchor = \"demo-ca.pem\"\nsupport_phone = \"8-800-000-00-00\"\noperations_email = \"dbo@demo.bank\"\nkey_types = [\"gost2012-256\"]\n",
-            server.base_url()
-        ),
-    )
-    .map_err(|e| e.to_string())?;
+    let file = write_profile(place, &anchor, server.base_url())?;
     let banks = Banks::load(Some(&file)).map_err(|e| e.to_string())?;
     Ok(banks
         .profiles()
@@ -394,7 +401,7 @@ impl DemoEnv {
     ) -> Result<DemoEnv, String> {
         let clock = Arc::new(DemoClock::new(setup.day()?));
         let chance = Arc::new(Chance::seeded(&setup.seed));
-        std::fs::create_dir_all(place.bank()).map_err(|e| e.to_string())?;
+        state_file::private_dir(&place.bank()).map_err(|e| e.to_string())?;
         emu.run(&["readers", "3"])?;
         for (serial, label) in [
             (OLD, "старый ключ"),
@@ -650,4 +657,44 @@ pub async fn run_demo(config: DemoConfig, driver: Driver) -> Result<Vec<RunEnd>,
     .await;
     env.close().await;
     result.map(|()| ends)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_profile_replaces_planted_links_instead_of_writing_through_them() {
+        let root = tempfile::tempdir().expect("dir");
+        let place = DemoPlace {
+            dir: root.path().join("demo"),
+        };
+        state_file::private_dir(&place.dir).expect("demo dir");
+        let theirs = root.path().join("theirs.pem");
+        std::fs::write(&theirs, "their CA").expect("planted file");
+        for name in ["demo-ca.pem", "banks.toml"] {
+            std::os::unix::fs::symlink(&theirs, place.dir.join(name)).expect("planted link");
+        }
+        let file = write_profile(&place, "our CA", "http://127.0.0.1:9").expect("profile");
+        assert_eq!(
+            std::fs::read_to_string(&theirs).expect("theirs"),
+            "their CA"
+        );
+        for name in ["demo-ca.pem", "banks.toml"] {
+            let meta = std::fs::symlink_metadata(place.dir.join(name)).expect("written");
+            assert!(meta.is_file(), "{name} is still a link");
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(place.dir.join("demo-ca.pem")).expect("anchor"),
+            "our CA"
+        );
+        let profile = std::fs::read_to_string(file).expect("profile");
+        assert!(
+            profile.contains("ca_url = \"http://127.0.0.1:9\""),
+            "{profile}"
+        );
+    }
 }

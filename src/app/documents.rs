@@ -58,11 +58,12 @@ fn file_stem(document: &Document) -> String {
 }
 
 /// Writes the document into `dir` under a name that does not overwrite an earlier one;
-/// returns where the text file is. A PDF of the same name (`.pdf`) is written next to it
+/// returns where the text file is. The documents carry the client's personal data: the
+/// files are 0600, and `dir`, when smartkey makes it, 0700. A PDF of the same name (`.pdf`) is written next to it
 /// when it can be; when it cannot (no font, say), a warning is logged and the text file
 /// is still the result.
 pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    crate::protection::create_private_dir(dir)?;
     let stem = file_stem(document);
     let text = render(document, catalogue);
     for n in 1..1000 {
@@ -72,11 +73,7 @@ pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::
             format!("{stem}-{n}.txt")
         };
         let path = dir.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        match crate::protection::open_private(&path, crate::protection::Opening::New) {
             Ok(mut file) => {
                 use std::io::Write;
                 file.write_all(text.as_bytes())?;

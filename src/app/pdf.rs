@@ -230,14 +230,11 @@ fn render(document: &Document, catalogue: &Catalogue, font: &ParsedFont) -> Vec<
         .save(&PdfSaveOptions::default(), &mut Vec::new())
 }
 
-/// Writes the document as PDF to `path`, which must not exist yet.
+/// Writes the document as PDF to `path`, which must not exist yet, as a 0600 file.
 pub fn save(document: &Document, catalogue: &Catalogue, path: &Path) -> Result<(), PdfError> {
     let font = load_font()?;
     let bytes = render(document, catalogue, &font);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
+    let mut file = crate::protection::open_private(path, crate::protection::Opening::New)?;
     use std::io::Write;
     file.write_all(&bytes)?;
     Ok(())

@@ -97,7 +97,7 @@ impl Recorder {
             text.push_str(line);
             text.push('\n');
         }
-        std::fs::write(&self.path, text).map_err(|e| {
+        crate::protection::write_private(&self.path, text.as_bytes()).map_err(|e| {
             format!(
                 "the recording {} cannot be written: {e}",
                 self.path.display()

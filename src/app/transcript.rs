@@ -1,13 +1,15 @@
 //! Where the transcript of a run goes, for support: to `--transcript FILE` when given,
 //! and always to a new file in the transcripts folder that support bundles collect
 //! (the newest [`KEEP`] are kept). What is written, screens as text and answers without
-//! any PIN, is [`ui::transcript`](crate::ui::transcript)'s.
+//! any PIN, is [`ui::transcript`](crate::ui::transcript)'s. A transcript carries the
+//! applicant's personal data, so every file is 0600 and the transcripts folder 0700.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::i18n::Catalogue;
+use crate::protection::{Opening, open_private, private_dir};
 use crate::ui::transcript::Transcript as Writer;
 use crate::wizard::{Answer, Screen};
 
@@ -50,18 +52,14 @@ impl Transcript {
     ) -> Transcript {
         let mut files = Vec::new();
         if let Some(path) = extra {
-            match std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-            {
+            match open_private(path, Opening::Append) {
                 Ok(f) => files.push(f),
                 Err(e) => tracing::warn!(path = %path.display(), error = %e, "no transcript file"),
             }
         }
         if let Some(dir) = kept_in {
             let path = dir.join(format!("{name}.txt"));
-            match std::fs::create_dir_all(dir).and_then(|()| File::create(&path)) {
+            match private_dir(dir).and_then(|()| open_private(&path, Opening::Replace)) {
                 Ok(f) => {
                     files.push(f);
                     prune(dir);

@@ -19,7 +19,7 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// The command line was wrong (clap's own code as well).
     pub const USAGE: u8 = 2;
-    /// The PKCS#11 library is missing or does not load.
+    /// The PKCS#11 library is missing, does not load, or gives impossible answers.
     pub const LIBRARY: u8 = 3;
     /// No token, the wrong token, several tokens, or the token was removed.
     pub const TOKEN: u8 = 4;
@@ -37,7 +37,7 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  done
   1  failed (the message says why)
   2  wrong command line, or a question that needs a terminal or --yes
-  3  PKCS#11 library missing or not loading (see --module)
+  3  PKCS#11 library missing, not loading, or giving impossible answers (see --module)
   4  token missing, removed, or not the one named (see --serial)
   5  PIN wrong, locked, or refused by the PIN rules
   6  an input file is wrong (applicant JSON, certificate, config file, bank profiles,
@@ -102,7 +102,9 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Token(t) => match t {
-                TokenError::LibraryLoad { .. } | TokenError::NoLibrary { .. } => exit::LIBRARY,
+                TokenError::LibraryLoad { .. }
+                | TokenError::NoLibrary { .. }
+                | TokenError::Implausible { .. } => exit::LIBRARY,
                 TokenError::Removed
                 | TokenError::NoToken
                 | TokenError::NotFound { .. }

@@ -432,26 +432,57 @@ pub struct DemoArgs {
     pub record: Option<PathBuf>,
 }
 
-/// The demo's folder (given, or a new temporary one to remove at the end: `true`),
-/// with the virtual Rutoken pointed at it and seeded with `seed`; and the emulator's
-/// module and command.
+/// The demo's folder: the one given, or a new temporary one (its guard, which removes it
+/// when dropped, comes along). Either way it is for its owner alone (0700; a given one is
+/// tightened), because it holds the bank's keys and the virtual tokens with their PINs;
+/// and a new one has a random name, made only if nothing is there yet, so a folder or
+/// link another user planted under a name they guessed is never used.
+pub(super) fn demo_dir(
+    dir: Option<&std::path::Path>,
+) -> Result<(crate::app::demo::DemoPlace, Option<tempfile::TempDir>), CliError> {
+    use crate::app::demo::DemoPlace;
+    use crate::app::state_file::private_dir;
+
+    let fail = |path: &std::path::Path, detail: String| CliError::File {
+        what: "the demo directory",
+        path: path.to_path_buf(),
+        detail,
+    };
+    let (dir, scratch) = match dir {
+        Some(dir) => (dir.to_path_buf(), None),
+        None => {
+            let scratch = tempfile::Builder::new()
+                .prefix("smartkey-demo-")
+                .tempdir()
+                .map_err(|e| fail(&std::env::temp_dir(), e.to_string()))?;
+            (scratch.path().to_path_buf(), Some(scratch))
+        }
+    };
+    let place = DemoPlace { dir };
+    for folder in [place.dir.clone(), place.tokens()] {
+        private_dir(&folder).map_err(|e| fail(&folder, e.to_string()))?;
+    }
+    Ok((place, scratch))
+}
+
+/// The demo's folder ([`demo_dir`]) with the virtual Rutoken pointed at it and seeded
+/// with `seed`; and the emulator's module and command.
 pub(super) fn demo_place(
     dir: Option<&std::path::Path>,
     seed: &str,
-) -> Result<(crate::app::demo::DemoPlace, bool, PathBuf, app::EmuBench), CliError> {
-    use crate::app::demo::{DemoPlace, locate_emulator};
+) -> Result<
+    (
+        crate::app::demo::DemoPlace,
+        Option<tempfile::TempDir>,
+        PathBuf,
+        app::EmuBench,
+    ),
+    CliError,
+> {
+    use crate::app::demo::locate_emulator;
 
     let (module, command) = locate_emulator().map_err(CliError::Input)?;
-    let scratch = dir.is_none();
-    let dir = dir.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("smartkey-demo-{}", std::process::id()))
-    });
-    let place = DemoPlace { dir };
-    std::fs::create_dir_all(place.tokens()).map_err(|e| CliError::File {
-        what: "the demo directory",
-        path: place.dir.clone(),
-        detail: e.to_string(),
-    })?;
+    let (place, scratch) = demo_dir(dir)?;
     // SAFETY: set before the async runtime starts; the only other thread (the log
     // writer) never reads the environment. The virtual Rutoken reads both at
     // C_Initialize, and its command inherits them.
@@ -528,9 +559,7 @@ pub(super) fn demo(
         .map_err(|e| CliError::Input(format!("the runtime cannot start: {e}")))?;
     let result = runtime.block_on(run_demo(config, driver));
     drop(runtime);
-    if scratch {
-        let _ = std::fs::remove_dir_all(&place.dir);
-    }
+    drop(scratch);
     let ends = result.map_err(|e| CliError::Input(format!("the demo stopped: {e}")))?;
     let mut code = exit::OK;
     for end in &ends {
@@ -542,4 +571,61 @@ pub(super) fn demo(
         code = exit::FAILURE;
     }
     Ok(code)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::demo_dir;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    /// A link planted where the demo's folder once was (the temporary folder and the
+    /// process ID, both known to every user) is not followed, and the new folder is
+    /// private.
+    #[test]
+    fn a_new_demo_folder_is_private_and_never_a_predictable_one() {
+        let predictable =
+            std::env::temp_dir().join(format!("smartkey-demo-{}", std::process::id()));
+        let theirs = tempfile::tempdir().expect("their folder");
+        let _ = std::fs::remove_file(&predictable);
+        std::os::unix::fs::symlink(theirs.path(), &predictable).expect("planted link");
+        let made = demo_dir(None);
+        std::fs::remove_file(&predictable).expect("planted link removed");
+        let (place, scratch) = made.expect("demo folder");
+        assert_ne!(place.dir, predictable);
+        assert!(place.dir.starts_with(std::env::temp_dir()));
+        assert_eq!(
+            std::fs::read_dir(theirs.path()).expect("theirs").count(),
+            0,
+            "something was made in the planted folder"
+        );
+        assert_eq!(mode(&place.dir), 0o700);
+        assert_eq!(mode(&place.tokens()), 0o700);
+        drop(scratch);
+        assert!(
+            !place.dir.exists(),
+            "the temporary folder is removed with its guard"
+        );
+    }
+
+    #[test]
+    fn a_given_demo_folder_is_made_private() {
+        let root = tempfile::tempdir().expect("dir");
+        let given = root.path().join("training");
+        std::fs::create_dir(&given).expect("given");
+        std::fs::set_permissions(&given, std::fs::Permissions::from_mode(0o755)).expect("0755");
+        let (place, scratch) = demo_dir(Some(&given)).expect("demo folder");
+        assert!(scratch.is_none());
+        assert_eq!(place.dir, given);
+        assert_eq!(mode(&given), 0o700);
+        assert_eq!(mode(&place.tokens()), 0o700);
+    }
 }

@@ -116,6 +116,33 @@ impl FromEnv {
 }
 
 impl Cli {
+    /// Reads the PINs named by `--pin-env` / `--new-pin-env` and removes their variables
+    /// from the environment, so that no process smartkey or a PKCS#11 module starts (the
+    /// preflight's tools, pdftotext, a module's helpers) inherits a PIN.
+    ///
+    /// # Safety
+    /// The process must have one thread: removing an environment variable races with any
+    /// other thread reading the environment (the binary calls this before the log's
+    /// writer thread starts).
+    pub unsafe fn take_pins_from_environment(&mut self) {
+        let (pin, new_pin) = match &mut self.command {
+            Command::Pin(PinCommand::Change { pin, new_pin, .. }) => (Some(pin), Some(new_pin)),
+            Command::Key(KeyCommand::Generate { pin, .. } | KeyCommand::Delete { pin, .. })
+            | Command::Cert(CertCommand::Import { pin, .. } | CertCommand::List { pin, .. }) => {
+                (Some(pin), None)
+            }
+            Command::Csr(args) => (Some(&mut args.pin), None),
+            _ => (None, None),
+        };
+        let mut read = Vec::new();
+        read.extend(pin.and_then(PinSource::read_environment));
+        read.extend(new_pin.and_then(NewPinSource::read_environment));
+        for var in read {
+            // SAFETY: the caller guarantees the process has one thread.
+            unsafe { std::env::remove_var(var) };
+        }
+    }
+
     /// Parses the process's arguments (exiting with clap's message and code 2 when they
     /// are wrong), and records which settings came from the environment.
     pub fn parse_args() -> Cli {

@@ -65,9 +65,7 @@ pub(super) fn replay(args: &ReplayArgs, out: &mut dyn Write) -> Result<u8, CliEr
         std::sync::Arc::new(emu),
     ));
     drop(runtime);
-    if scratch {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    drop(scratch);
     let outcome = result.map_err(|e| CliError::Input(format!("the replay stopped: {e}")))?;
 
     let name = args.script.display();

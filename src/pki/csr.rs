@@ -37,6 +37,10 @@ fn clone_token_error(e: &TokenError) -> TokenError {
         TokenError::Removed => TokenError::Removed,
         TokenError::NotLoggedIn => TokenError::NotLoggedIn,
         TokenError::Device { operation, rv } => TokenError::Device { operation, rv: *rv },
+        TokenError::Implausible { operation, what } => TokenError::Implausible {
+            operation,
+            what: *what,
+        },
         other => TokenError::Library {
             operation: "signing on the token",
             detail: other.to_string(),

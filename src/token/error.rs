@@ -129,6 +129,39 @@ pub enum TokenError {
         operation: &'static str,
         detail: String,
     },
+
+    #[error(
+        "the PKCS#11 library gave an impossible answer at {operation}: {what}; it is broken or not a token library: choose another with --module PATH"
+    )]
+    Implausible {
+        operation: &'static str,
+        what: Implausible,
+    },
+}
+
+/// A length or count from a module that smartkey refuses to act on: a module is code
+/// from elsewhere, and a number it reports must not make smartkey allocate gigabytes,
+/// read past a buffer or loop for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Implausible {
+    #[error("it reports {count} card readers, more than the {limit} smartkey accepts")]
+    TooManySlots { count: u64, limit: usize },
+    #[error("its list of card readers kept changing while it was read")]
+    SlotsUnsettled,
+    #[error("it reports more than {limit} objects on one token")]
+    TooManyObjects { limit: usize },
+    #[error("it reports {length} bytes of {what}, more than the {limit} smartkey accepts")]
+    TooLong {
+        what: &'static str,
+        length: u64,
+        limit: usize,
+    },
+    #[error("it reports having written {reported} {what} into room for {room}")]
+    Overrun {
+        what: &'static str,
+        reported: u64,
+        room: usize,
+    },
 }
 
 impl TokenError {

@@ -302,8 +302,8 @@ impl TokenSession<'_> {
         if let Some(id) = id {
             template.push(Attribute::Id(id.as_bytes().to_vec()));
         }
-        self.session()
-            .find_objects(&template)
+        self.vendor()
+            .find_objects(self.session().handle(), &template)
             .map_err(|e| self.fail("searching the token", e))
     }
 
@@ -325,8 +325,8 @@ impl TokenSession<'_> {
         object: ObjectHandle,
         types: &[AttributeType],
     ) -> Result<Vec<Attribute>, TokenError> {
-        self.session()
-            .get_attributes(object, types)
+        self.vendor()
+            .attributes(self.session().handle(), object.handle(), types)
             .map_err(|e| self.fail("reading a key's attributes", e))
     }
 

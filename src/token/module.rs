@@ -9,7 +9,7 @@ use cryptoki::slot::Slot;
 use super::error::TokenError;
 use super::info::TokenInfo;
 use super::session::TokenSession;
-use super::vendor::VendorCalls;
+use super::vendor::{CallError, VendorCalls};
 
 /// Where the Rutoken ECP library is installed by Aktiv's packages, per platform.
 pub fn rutoken_library_candidates() -> Vec<PathBuf> {
@@ -123,11 +123,12 @@ impl Module {
     /// Every token inserted now, in slot order.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, TokenError> {
         let slots = self
-            .ctx
-            .get_slots_with_token()
+            .vendor
+            .slots_with_token()
             .map_err(|e| ck_error("listing the card readers", e))?;
         let mut tokens = Vec::with_capacity(slots.len());
-        for slot in slots {
+        for id in slots {
+            let slot = Slot::try_from(id).map_err(|e| ck_error("listing the card readers", e))?;
             match self.token_info(slot) {
                 Ok(info) => tokens.push(info),
                 // Pulled out between the slot list and the read: it is simply not there.
@@ -157,8 +158,12 @@ impl Module {
     fn vendor_model_name(&self, slot: Slot) -> Option<String> {
         use cryptoki::object::{Attribute, ObjectClass};
         let session = self.ctx.open_ro_session(slot).ok()?;
-        let features = session
-            .find_objects(&[Attribute::Class(ObjectClass::HARDWARE_FEATURE)])
+        let features = self
+            .vendor
+            .find_objects(
+                session.handle(),
+                &[Attribute::Class(ObjectClass::HARDWARE_FEATURE)],
+            )
             .ok()?;
         let wanted = rutoken_sys::CKH_VENDOR_TOKEN_INFO.to_ne_bytes();
         features.into_iter().find_map(|object| {
@@ -233,8 +238,12 @@ impl Module {
 }
 
 /// Maps a cryptoki failure to a [`TokenError`]; the removal codes become
-/// [`TokenError::Removed`].
-pub(crate) fn ck_error(operation: &'static str, e: CkError) -> TokenError {
+/// [`TokenError::Removed`], an answer out of bounds [`TokenError::Implausible`].
+pub(crate) fn ck_error(operation: &'static str, e: impl Into<CallError>) -> TokenError {
+    let e = match e.into() {
+        CallError::Ck(e) => e,
+        CallError::Implausible(what) => return TokenError::Implausible { operation, what },
+    };
     match e {
         CkError::Pkcs11(RvError::DeviceRemoved | RvError::TokenNotPresent, _) => {
             TokenError::Removed

@@ -8,6 +8,7 @@ use super::error::TokenError;
 use super::info::TokenInfo;
 use super::module::{Module, ck_error};
 use super::pin::{Pin, PinRole, check_new_pin};
+use super::vendor::CallError;
 
 /// An open read-write session on a token. Dropping it closes the session, which also
 /// ends any login on it.
@@ -55,7 +56,11 @@ impl<'m> TokenSession<'m> {
 
     /// Maps a failed call on this session. A lost session whose token is no longer in
     /// its slot is a removal, whatever code the module chose to report it with.
-    pub(crate) fn fail(&self, operation: &'static str, e: CkError) -> TokenError {
+    pub(crate) fn fail(&self, operation: &'static str, e: impl Into<CallError>) -> TokenError {
+        let e = match e.into() {
+            CallError::Ck(e) => e,
+            CallError::Implausible(what) => return TokenError::Implausible { operation, what },
+        };
         let lost = matches!(
             e,
             CkError::Pkcs11(

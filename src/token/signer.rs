@@ -1,7 +1,6 @@
 //! A key on the token as a RustCrypto signer, so that x509-cert's builders sign
 //! requests and certificates with a key that never leaves the token.
 
-use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{ObjectClass, ObjectHandle};
 use der::asn1::BitString;
 use sha2::{Digest, Sha256};
@@ -95,8 +94,13 @@ impl<'s, 'm> TokenSigner<'s, 'm> {
                 let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
                 digest_info.extend_from_slice(&Sha256::digest(message));
                 self.session
-                    .session()
-                    .sign(&Mechanism::RsaPkcs, self.key, &digest_info)
+                    .vendor()
+                    .sign(
+                        self.session.session().handle(),
+                        cryptoki_sys::CKM_RSA_PKCS,
+                        self.key.handle(),
+                        &digest_info,
+                    )
                     .map(TokenSignature)
                     .map_err(|e| self.session.fail("signing on the token", e))
             }

@@ -179,7 +179,7 @@ impl Ca {
 
     /// [`Ca::init`] with the certificates dated by `clock`.
     pub fn init_with_clock(dir: &Path, clock: &dyn Clock) -> Result<InitReport> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        keys::private_dir(dir)?;
         for name in [RSA_KEY_FILE, RSA_CERT_FILE, GOST_KEY_FILE, GOST_CERT_FILE] {
             if dir.join(name).exists() {
                 return Err(Error::AlreadyInitialised(dir.to_path_buf()));
@@ -208,7 +208,7 @@ impl Ca {
         }
         Store::open(&dir.join(DB_FILE))?;
         let mail = dir.join(MAIL_DIR);
-        std::fs::create_dir_all(&mail).map_err(|e| Error::io(&mail, e))?;
+        keys::private_dir(&mail)?;
         Ok(InitReport {
             certificates: vec![
                 describe_certificate("RSA", dir.join(RSA_CERT_FILE), &rsa_cert)?,

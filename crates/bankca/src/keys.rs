@@ -206,6 +206,35 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }
 
+/// Makes `dir` and any missing parent for their owner alone (0700), and takes group and
+/// other access away from an existing one: the CA's folder holds its keys, the request
+/// database and the mail, all personal or secret.
+pub(crate) fn private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| Error::io(dir, e))?;
+    #[cfg(unix)]
+    restrict(dir, 0o700)?;
+    Ok(())
+}
+
+/// Takes group and other access away from `path` (keeping at most `keep`).
+#[cfg(unix)]
+pub(crate) fn restrict(path: &Path, keep: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & keep))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
 /// Writes a private key file readable by its owner only.
 pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;

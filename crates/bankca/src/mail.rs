@@ -93,9 +93,9 @@ impl Mailer {
     pub fn new(target: MailTarget) -> Result<Self> {
         let smtp = match &target {
             MailTarget::Maildir(dir) => {
+                // The messages carry the clients' names and pickup links.
                 for sub in ["tmp", "new", "cur"] {
-                    let path = dir.join(sub);
-                    std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+                    crate::keys::private_dir(&dir.join(sub))?;
                 }
                 None
             }
@@ -138,6 +138,7 @@ impl Mailer {
 
 /// Writes a message into `dir/new/` the Maildir way: first complete in `tmp/`, then
 /// renamed, so a reader never sees half a message. Lines end with LF, as in a Maildir.
+/// The file is its owner's alone (0600).
 pub fn deliver_to_maildir(dir: &Path, message: &[u8]) -> Result<PathBuf> {
     use std::io::Write;
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -166,11 +167,11 @@ pub fn deliver_to_maildir(dir: &Path, message: &[u8]) -> Result<PathBuf> {
         }
         out
     };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
     file.write_all(&text)
         .and_then(|()| file.sync_all())
         .map_err(|e| Error::io(&tmp, e))?;

@@ -421,7 +421,18 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to
     /// date.
+    ///
+    /// The database holds the clients' names, e-mail addresses and tax numbers: it is
+    /// made 0600 before SQLite opens it (an existing one is taken back to 0600), and
+    /// SQLite gives its WAL and shared-memory files the database's permissions.
     pub fn open(path: &Path) -> Result<Self> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(|e| Error::io(path, e))?;
+        #[cfg(unix)]
+        crate::keys::restrict(path, 0o600)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL lets readers and one writer work at once across processes.

@@ -40,7 +40,7 @@ pub use header::{InfoTypeAndValue, PkiFreeText, PkiHeader};
 pub use message::PkiMessage;
 pub use protection::ProtectionError;
 pub use status::{FailureReason, PkiStatus, PkiStatusInfo};
-pub use transaction::{Answer, Issued, Transaction, TransactionError};
+pub use transaction::{Answer, Issued, MAX_CHECK_AFTER, Transaction, TransactionError};
 pub use utf8_pairs::{Utf8Pairs, Utf8PairsError};
 
 /// Re-exported so that callers name the same versions of the building blocks.

@@ -20,13 +20,18 @@ use crate::header::{PVNO_CMP2000, PkiHeader};
 use crate::message::PkiMessage;
 use crate::status::{PkiStatus, PkiStatusInfo};
 
+/// The longest wait a bank's `checkAfter` is taken at: a day. The number of seconds is
+/// whatever the answer says, and a huge one would overflow any clock it is added to; a
+/// bank that means longer is simply asked again after a day.
+pub const MAX_CHECK_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// What the bank's answer means for the person waiting for a certificate.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum Answer {
     /// The request is accepted but not decided yet (the bank checks the paper
     /// application first). Ask again after `check_after`, if the bank said when.
     Waiting {
-        /// The bank's `checkAfter`, when it gave one.
+        /// The bank's `checkAfter`, when it gave one, at most [`MAX_CHECK_AFTER`].
         check_after: Option<Duration>,
         /// The bank's reason for the wait, if any.
         reason: Vec<String>,
@@ -192,7 +197,7 @@ impl Transaction {
                     .ok_or_else(|| empty_answer(response))?;
                 self.cert_req_id = entry.cert_req_id;
                 Ok(Answer::Waiting {
-                    check_after: Some(Duration::from_secs(entry.check_after.max(0) as u64)),
+                    check_after: Some(check_after(entry.check_after)),
                     reason: entry.reason.clone().unwrap_or_default(),
                 })
             }
@@ -257,9 +262,69 @@ fn expected_answers(request: BodyKind) -> &'static [BodyKind] {
     }
 }
 
+/// A pollRep's `checkAfter` seconds as a wait: none for a negative count, at most
+/// [`MAX_CHECK_AFTER`].
+fn check_after(seconds: i64) -> Duration {
+    Duration::from_secs(u64::try_from(seconds).unwrap_or(0)).min(MAX_CHECK_AFTER)
+}
+
 fn empty_answer(response: &PkiMessage) -> ResponseError {
     ResponseError::UnexpectedBody {
         expected: "an answer about our request".into(),
         got: response.kind(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use der::asn1::OctetString;
+
+    use super::*;
+    use crate::body::PollRepEntry;
+
+    /// A pollReq of a resumed transaction and a pollRep answering it with `seconds`.
+    fn poll_answered_with(seconds: i64) -> Result<Answer, ResponseError> {
+        let name = build::null_dn();
+        let mut transaction =
+            Transaction::resume(name.clone(), name, &[1; 16]).expect("transaction");
+        let request = transaction.poll_req().expect("pollReq");
+        let mut header = request.header.clone();
+        header.recip_nonce = request.header.sender_nonce.clone();
+        header.sender_nonce = Some(OctetString::new([2u8; 16]).expect("nonce"));
+        let response = PkiMessage::new(
+            header,
+            PkiBody::PollRep(vec![PollRepEntry {
+                cert_req_id: 0,
+                check_after: seconds,
+                reason: None,
+            }]),
+        );
+        transaction.answer(&request, &response)
+    }
+
+    fn waited(answer: Result<Answer, ResponseError>) -> Option<Duration> {
+        match answer {
+            Ok(Answer::Waiting { check_after, .. }) => check_after,
+            other => panic!("not a wait: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_huge_check_after_is_taken_as_a_day() {
+        assert_eq!(waited(poll_answered_with(i64::MAX)), Some(MAX_CHECK_AFTER));
+        assert_eq!(
+            waited(poll_answered_with(10 * 365 * 24 * 3600)),
+            Some(MAX_CHECK_AFTER)
+        );
+    }
+
+    #[test]
+    fn ordinary_and_negative_check_after() {
+        assert_eq!(
+            waited(poll_answered_with(60)),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(waited(poll_answered_with(-5)), Some(Duration::ZERO));
+        assert_eq!(waited(poll_answered_with(i64::MIN)), Some(Duration::ZERO));
     }
 }

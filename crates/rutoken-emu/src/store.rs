@@ -9,12 +9,15 @@
 //! Files are replaced atomically (written to a temporary file, then renamed), so a reader
 //! never sees half a file even without the lock. A rename gives the file a new inode, which
 //! is what [`FileStamp`] compares to notice changes made by other processes cheaply.
+//!
+//! The token files hold the PINs, so the folders are made for their owner alone (0700),
+//! the files 0600, and a temporary file gets a random name and must be new: a file or
+//! symbolic link another user planted under a name it guessed is never written through.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -239,6 +242,43 @@ impl Drop for DirLock {
     }
 }
 
+/// Makes `dir` and its missing parents, each for its owner alone (0700).
+fn private_dir(dir: &Path) -> Result<(), StoreError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(io_err(dir))
+}
+
+/// A new temporary file in `dir` for replacing `name`: a random name, created only if
+/// nothing (not even a dangling symbolic link) is there yet, 0600. A name taken by
+/// chance or on purpose is simply passed over for another.
+fn new_temporary(dir: &Path, name: &str) -> Result<(PathBuf, File), StoreError> {
+    const TRIES: usize = 16;
+    let mut last = None;
+    for _ in 0..TRIES {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(|e| StoreError::Io {
+            path: dir.to_owned(),
+            source: io::Error::other(e.to_string()),
+        })?;
+        let tag: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = dir.join(format!(".{name}.{tag}.tmp"));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((tmp, e)),
+            Err(e) => return Err(io_err(&tmp)(e)),
+        }
+    }
+    let (tmp, e) = last.unwrap_or_else(|| (dir.to_owned(), io::ErrorKind::AlreadyExists.into()));
+    Err(io_err(&tmp)(e))
+}
+
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_owned(),
@@ -275,13 +315,12 @@ impl Store {
             // Nothing to read yet, nothing to lock.
             return Ok(None);
         }
-        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io_err(&path))?;
+        private_dir(&self.dir)?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(io_err(&path))?;
         if exclusive {
             file.lock().map_err(io_err(&path))?;
         } else {
@@ -306,23 +345,18 @@ impl Store {
     }
 
     fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
         let parent = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        private_dir(parent)?;
         let bytes = serde_json::to_vec_pretty(value).map_err(|source| StoreError::Format {
             path: path.to_owned(),
             source,
         })?;
-        let tmp = parent.join(format!(
-            ".{}.{}.{}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
+        let (tmp, mut file) = new_temporary(parent, name)?;
         let result = (|| {
-            let mut file = File::create(&tmp)?;
             file.write_all(&bytes)?;
             file.sync_all()?;
+            drop(file);
             fs::rename(&tmp, path)
         })();
         if result.is_err() {
@@ -458,5 +492,57 @@ impl Store {
             }
         }
         Ok(tokens)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names the temporary files once had: the file's name, the process and a
+    /// counter; planted as symbolic links to a file of someone else's.
+    #[cfg(unix)]
+    #[test]
+    fn planted_links_at_guessable_names_are_never_written_through() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let root = std::env::temp_dir().join(format!(
+            "rutoken-emu-store-{}-{:?}",
+            std::process::id(),
+            SystemTime::now()
+        ));
+        let dir = root.join("state");
+        fs::create_dir_all(&dir).unwrap();
+        let theirs = root.join("theirs");
+        fs::write(&theirs, b"untouched").unwrap();
+        for n in 0..2048 {
+            let guess = dir.join(format!(".readers.json.{}.{n}.tmp", std::process::id()));
+            std::os::unix::fs::symlink(&theirs, guess).unwrap();
+        }
+        let mut store = Store::new(&dir);
+        store
+            .create_token(&TokenState::factory("ABCDEF02", "unit", 10, 10), false)
+            .unwrap();
+        store
+            .update_readers(|r| r.insert("ABCDEF02", None))
+            .unwrap();
+        store
+            .update_readers(|r| Ok(r.remove(Some("ABCDEF02"))))
+            .unwrap();
+
+        assert_eq!(fs::read(&theirs).unwrap(), b"untouched");
+        for file in [dir.join("readers.json"), dir.join("tokens/ABCDEF02.json")] {
+            let meta = fs::symlink_metadata(&file).unwrap();
+            assert!(meta.is_file(), "{}", file.display());
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o600,
+                "{}",
+                file.display()
+            );
+        }
+        let tokens = fs::metadata(dir.join("tokens")).unwrap();
+        assert_eq!(tokens.permissions().mode() & 0o777, 0o700);
+        fs::remove_dir_all(&root).unwrap();
     }
 }

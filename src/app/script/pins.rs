@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::i18n::Msg;
-use crate::token::{FACTORY_ADMIN_PIN, FACTORY_USER_PIN, Pin};
+use crate::token::{FACTORY_ADMIN_PIN, FACTORY_USER_PIN, Pin, read_secret_file};
 use crate::wizard::{PinKind, Screen, Widget};
 
 /// The name of the factory user PIN in scripts.
@@ -72,9 +72,14 @@ impl PinBook {
 
     /// Reads a secrets file: `NAME=value` lines (spaces around either are dropped),
     /// `#` comments and blank lines skipped. The error names the line, never its value.
+    /// The file is read into a zeroised buffer ([`read_secret_file`]), each value copied
+    /// once into its [`Pin`].
     pub fn read_file(&mut self, path: &Path) -> Result<(), String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("the secrets file {} cannot be read: {e}", path.display()))?;
+        let cannot =
+            |why: String| format!("the secrets file {} cannot be read: {why}", path.display());
+        let bytes = read_secret_file(path).map_err(|e| cannot(e.to_string()))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| cannot("it is not UTF-8 text".into()))?;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -200,6 +205,29 @@ mod tests {
 
     fn pin(s: &str) -> Pin {
         Pin::new(s.into())
+    }
+
+    /// The secrets file's text and each value pass through zeroised buffers: no block
+    /// freed while the file is read, looked up and dropped still holds a PIN of it.
+    #[test]
+    fn reading_a_secrets_file_frees_no_copy_of_its_pins() {
+        const SECRET: &str = "Zx9-secrets-file-pin";
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("pins");
+        std::fs::write(&file, format!("# training\nPIN_NEW = {SECRET}\n")).expect("write");
+        let (found, freed) = crate::heap_watch::freed_copies(SECRET.as_bytes(), || {
+            let mut book = PinBook::without_environment();
+            book.read_file(&file).expect("read");
+            let found = book.resolve("PIN_NEW").expect("known");
+            let matches = found.matches(&book.resolve("PIN_NEW").expect("known"));
+            drop(book);
+            matches && found.len() == SECRET.len()
+        });
+        assert!(found);
+        assert_eq!(
+            freed, 0,
+            "blocks freed with a PIN of the file still in them"
+        );
     }
 
     #[test]

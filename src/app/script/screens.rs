@@ -118,7 +118,7 @@ impl Snapshots {
     }
 
     pub fn save(&self, path: &Path, script_name: &str) -> Result<(), String> {
-        std::fs::write(path, self.render(script_name))
+        crate::protection::write_private(path, self.render(script_name).as_bytes())
             .map_err(|e| format!("{} cannot be written: {e}", path.display()))
     }
 }
