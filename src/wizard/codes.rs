@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::screen::FlowKind;
+
 /// A step of the bank's procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StepCode {
@@ -113,6 +115,52 @@ impl StepCode {
         StepCode::R2_13,
     ];
 
+    /// The steps a run of `flow` can show, in the bank's order: its own steps and the
+    /// last screen it ends on. `Save` holds both kinds of pickup (N2.9-N2.11 for a first
+    /// certificate, R2.10-R2.12 for a renewal; [`StepCode::is_renewal`] tells them
+    /// apart); `new` and `renew` started again with a request waiting go on as `Save`.
+    /// The fault tests are generated from these lists, so a new step is listed here.
+    pub fn of_flow(flow: FlowKind) -> &'static [StepCode] {
+        match flow {
+            FlowKind::New => &[
+                StepCode::N2_1,
+                StepCode::N2_2,
+                StepCode::N2_3,
+                StepCode::N2_4,
+                StepCode::N2_5,
+                StepCode::N2_6,
+                StepCode::N2_7,
+                StepCode::N2_8,
+            ],
+            FlowKind::Renew => &[
+                StepCode::R2_1,
+                StepCode::R2_2,
+                StepCode::R2_3,
+                StepCode::R2_4,
+                StepCode::R2_5,
+                StepCode::R2_6,
+                StepCode::R2_7,
+                StepCode::R2_8,
+                StepCode::R2_9,
+            ],
+            FlowKind::Save => &[
+                StepCode::N2_9,
+                StepCode::N2_10,
+                StepCode::N2_11,
+                StepCode::R2_10,
+                StepCode::R2_11,
+                StepCode::R2_12,
+            ],
+            FlowKind::DestroyOldKey => &[StepCode::R2_13],
+        }
+    }
+
+    /// Whether the step belongs to the renewal's instruction (R) rather than the new
+    /// certificate's (N).
+    pub fn is_renewal(self) -> bool {
+        self.as_str().starts_with('R')
+    }
+
     /// The code as the bank writes it: "N2.4", "R2.13".
     pub fn as_str(self) -> &'static str {
         match self {
@@ -161,6 +209,27 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             let back: StepCode = serde_json::from_str(&json).expect("reads back");
             assert_eq!(back, code);
+        }
+    }
+
+    #[test]
+    fn every_code_belongs_to_exactly_one_flow_in_the_banks_order() {
+        let flows = [
+            FlowKind::New,
+            FlowKind::Renew,
+            FlowKind::Save,
+            FlowKind::DestroyOldKey,
+        ];
+        for code in StepCode::ALL {
+            let owners: Vec<_> = flows
+                .iter()
+                .filter(|f| StepCode::of_flow(**f).contains(&code))
+                .collect();
+            assert_eq!(owners.len(), 1, "{code} is in {owners:?}");
+        }
+        for flow in flows {
+            let steps = StepCode::of_flow(flow);
+            assert!(steps.windows(2).all(|w| w[0] < w[1]), "{flow:?}: {steps:?}");
         }
     }
 }

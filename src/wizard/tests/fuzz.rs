@@ -1,13 +1,14 @@
 //! Random input sequences (a fixed seed, so failures reproduce) against every flow: no
-//! panic, always a screen with a valid step code, a journal round trip that keeps the
-//! state, no cancelling in the middle of an operation, one `Finish` at most, no PIN in
-//! any effect, and no PIN used but the one just typed (never a retry by itself).
+//! panic, always a screen with a step code listed among its flow's steps, a journal
+//! round trip that keeps the state, no cancelling in the middle of an operation, one
+//! `Finish` at most, no PIN in any effect, and no PIN used but the one just typed (never
+//! a retry by itself).
 
 use super::support::*;
 use crate::wizard::screen::{ActionKind, FieldId};
 use crate::wizard::{
     Answer, BankAnswer, Effect, FailureKind, Input, KeyType, Operation, Outcome, PendingRecord,
-    PickupRef, PinKind, Presence, RequestKind, Step, TokenView, Tries, Wizard,
+    PickupRef, PinKind, Presence, RequestKind, Step, StepCode, TokenView, Tries, Wizard,
 };
 
 /// xorshift64*: small, deterministic, good enough to shake a state machine.
@@ -423,6 +424,14 @@ fn random_inputs_never_break_a_flow() {
                 );
                 assert_eq!(back.facts(), wizard.facts());
                 deepest.insert(screen.code.as_str());
+                // Every step a flow can show is in its list, which the fault tests are
+                // generated from.
+                assert!(
+                    StepCode::of_flow(screen.flow).contains(&screen.code),
+                    "{flow}: {} is not among the steps of {:?}",
+                    screen.code,
+                    screen.flow
+                );
                 pending.extend(effects);
                 if matches!(wizard.step(), Step::Ended(_)) && rng.chance(20) {
                     break;
