@@ -435,6 +435,16 @@ impl Term {
         }
     }
 
+    /// The exit status if the program has exited, without waiting.
+    pub fn try_exit(&mut self) -> Option<portable_pty::ExitStatus> {
+        if self.status.is_none()
+            && let Ok(Some(status)) = self.child.try_wait()
+        {
+            self.status = Some(status);
+        }
+        self.status.clone()
+    }
+
     /// Waits for the program to exit; panics with the screen if it does not in time.
     pub fn exit_status(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + timeout;
