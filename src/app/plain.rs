@@ -194,14 +194,26 @@ impl PinForm {
 
 impl Frontend for Plain {
     fn show(&mut self, screen: &Screen) {
-        // PINs half typed for a step that is gone are dropped (and wiped).
-        if self.form.as_ref().is_some_and(|f| f.code != screen.code) {
+        // PINs half typed for a step that is gone, or that no longer takes a PIN (the
+        // token was pulled), are dropped (and wiped).
+        let takes_pin =
+            screen.offers(ActionKind::SubmitPin) || screen.offers(ActionKind::SubmitPinChange);
+        let dropped = self
+            .form
+            .as_ref()
+            .is_some_and(|f| f.code != screen.code || !takes_pin);
+        if dropped {
             self.form = None;
         }
         println!(
             "\n{}",
             crate::ui::text::render_screen(screen, &self.catalogue)
         );
+        // The hidden prompt still reads the terminal: the person is told that what is
+        // typed there goes nowhere, and how to get the command line back.
+        if dropped && self.asked {
+            println!("{}", Words::of(self.catalogue.lang()).pin_dropped);
+        }
         self.screen = Some(screen.clone());
     }
 

@@ -38,6 +38,9 @@ pub struct Words {
     pub no: &'static str,
     /// Line mode's own commands, for the help.
     pub line_help: &'static str,
+    /// Line mode: a hidden PIN prompt whose screen stopped asking for the PIN (the token
+    /// was pulled, say); what is typed there is thrown away.
+    pub pin_dropped: &'static str,
     /// Shown instead of the screen when the terminal is too small.
     pub too_small: &'static str,
     pub key_field: &'static str,
@@ -78,6 +81,7 @@ const RU: Words = Words {
 число — выбрать пункт списка; «поле=значение» или «:поле значение» — заполнить поле \
 (у поля с вариантами число выбирает вариант); «pin» — ввести PIN (ввод скрыт, PIN не \
 пишется в строке команды); «помощь»; «выход».",
+    pin_dropped: "PIN-код здесь больше не нужен: нажмите Enter, чтобы продолжить (набранное не сохраняется).",
     too_small: "Увеличьте окно: нужно не меньше 40×10 символов.",
     key_field: "перейти",
     key_choose: "выбрать",
@@ -117,6 +121,7 @@ const EN: Words = Words {
 a number picks an entry of the list; \"field=value\" or \":field value\" fills a field \
 (for a field with suggestions a number picks one); \"pin\" to type a PIN (hidden, never \
 on the command line); \"help\"; \"quit\".",
+    pin_dropped: "The PIN is no longer asked for here: press Enter to go on (what is typed is thrown away).",
     too_small: "Please make the window larger: at least 40×10 characters.",
     key_field: "move",
     key_choose: "choose",

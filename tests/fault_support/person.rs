@@ -156,6 +156,8 @@ enum Last {
     Token(String),
     /// The flow's last screen: Enter closes it.
     Close,
+    /// The request waits at the bank: nothing more to do today, the person leaves.
+    Waiting,
     /// The screen reports an error and offers to try again.
     Error(String),
     /// Nothing the person knows to do.
@@ -186,6 +188,9 @@ pub struct Person {
     /// The token that comes first to mind when a screen asks for "the token".
     pub usual: Option<String>,
 }
+
+/// Where a trip ends when the bank has not decided yet.
+pub const WAITING: &str = "waiting at the bank";
 
 /// How long a screen may take: a bank exchange that times out takes 45 s.
 const SCREEN: Duration = Duration::from_secs(90);
@@ -269,6 +274,12 @@ impl Person {
                     entry.0 = pin;
                 }
             }
+            // A hidden PIN prompt left behind by a screen that stopped asking for it:
+            // Enter gives the command line back, as the screen says.
+            if shown.text.contains("PIN-код здесь больше не нужен") && !term.echoes() {
+                term.press(Key::Enter);
+                std::thread::sleep(QUIET);
+            }
             let plan = self.plan(&shown);
             if let Some(left) = impaired.as_mut() {
                 let leave = matches!(plan.last, Last::Token(_) | Last::Error(_) | Last::Stuck);
@@ -328,6 +339,11 @@ impl Person {
                     trip.closed_at = Some(shown.code.clone());
                     break;
                 }
+                Last::Waiting => {
+                    term.type_line("выход");
+                    trip.closed_at = Some(WAITING.into());
+                    break;
+                }
                 Last::Error(text) => {
                     retries += 1;
                     if retries > 2 {
@@ -353,7 +369,12 @@ impl Person {
                 lab.emu(&["insert", serial]);
             }
         }
-        if trip.closed_at.as_deref().is_some_and(|at| at != goal) && trip.problem.is_none() {
+        if trip
+            .closed_at
+            .as_deref()
+            .is_some_and(|at| at != goal && at != WAITING)
+            && trip.problem.is_none()
+        {
             trip.problem = Some(format!(
                 "the flow closed at {:?}, not at {goal}",
                 trip.closed_at
@@ -387,12 +408,35 @@ impl Person {
                 last: Last::Token(want),
             };
         }
+        // A warning that the wrong token is in: the person puts in the one it names.
+        if let Some(warning) = shown.starting("ВНИМАНИЕ:")
+            && let Some(at) = warning.find("ставьте")
+        {
+            let asked = &warning[at..];
+            let want = serial_in(asked)
+                .or_else(|| asked.contains("нов").then(|| NEW.to_string()))
+                .or_else(|| self.usual.clone())
+                .unwrap_or_else(|| OLD.into());
+            let listed: Vec<String> = shown.tokens().into_iter().map(|(s, _)| s).collect();
+            if listed != [want.clone()] {
+                return Plan {
+                    prep,
+                    last: Last::Token(want),
+                };
+            }
+        }
         if let Some(error) = shown.starting("ОШИБКА:")
             && shown.offers("[повтор]")
         {
             return Plan {
                 prep,
                 last: Last::Error(error.trim().to_string()),
+            };
+        }
+        if text.contains("Банк ещё не выдал сертификат") {
+            return Plan {
+                prep,
+                last: Last::Waiting,
             };
         }
         if shown.actions() == "[Enter] Закрыть" {
@@ -484,6 +528,10 @@ impl Person {
                 if text.ends_with(": ") && !term.echoes() {
                     break text.rsplit('\n').next().unwrap_or("").to_string();
                 }
+                // A screen instead of a prompt (the token went, say): the person reads it.
+                if last_screen(&text).is_some_and(|s| s.starting("Действия:").is_some()) {
+                    return Ok(());
+                }
                 if term.try_exit().is_some() {
                     return Err("the program ended at a PIN prompt".into());
                 }
@@ -541,7 +589,7 @@ fn settle(term: &mut Term, mark: usize) -> Result<Shown, String> {
         if Instant::now() > deadline {
             return Err(format!(
                 "no screen to act on within {SCREEN:?}; the output was:\n{}",
-                tail(&text)
+                tail(&term.text())
             ));
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -1,6 +1,8 @@
 //! After the certificate is saved and checked: the acceptance act to print in two
 //! copies and sign (N2.10), or for a renewal the check of the new certificate's
-//! validity (R2.12). The request's local record is done with.
+//! validity (R2.12). The request's local record goes only when the person closes the
+//! step: until then a second `save LINK` finishes from the kept, accepted copy (the
+//! certificate already on the token is taken as stored) and shows the act again.
 
 use serde::{Deserialize, Serialize};
 
@@ -47,20 +49,15 @@ impl ActStep {
         renewal: bool,
         facts: &mut Facts,
     ) -> Next {
-        let transaction = issue.pickup.pickup.transaction.clone();
-        facts.pending.retain(|p| p.transaction != transaction);
         let step = ActStep {
             issue,
             verified: *verified,
             renewal,
             saving: Saving::InProgress,
         };
-        let effects = vec![
-            Effect::ClearPending { transaction },
-            Effect::SaveDocument {
-                document: step.document(facts),
-            },
-        ];
+        let effects = vec![Effect::SaveDocument {
+            document: step.document(facts),
+        }];
         (step.wrap(), effects)
     }
 
@@ -94,11 +91,15 @@ impl ActStep {
                 return (self.wrap(), vec![effect]);
             }
             Input::Person(Answer::Next) if !self.is_busy() => {
-                return if self.renewal {
+                let transaction = self.issue.pickup.pickup.transaction.clone();
+                facts.pending.retain(|p| p.transaction != transaction);
+                let (step, mut effects) = if self.renewal {
                     end(StepCode::R2_12, Ending::RenewalSaved)
                 } else {
                     end(StepCode::N2_11, Ending::CertificateSaved)
                 };
+                effects.insert(0, Effect::ClearPending { transaction });
+                return (step, effects);
             }
             _ => {}
         }
