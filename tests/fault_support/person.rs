@@ -187,6 +187,8 @@ pub struct Person {
     changing: Option<(String, bool, String, String)>,
     /// The token that comes first to mind when a screen asks for "the token".
     pub usual: Option<String>,
+    /// Whether the certificate being saved renews an earlier one.
+    pub renewing: bool,
 }
 
 /// Where a trip ends when the bank has not decided yet.
@@ -276,7 +278,8 @@ impl Person {
             }
             // A hidden PIN prompt left behind by a screen that stopped asking for it:
             // Enter gives the command line back, as the screen says.
-            if shown.text.contains("PIN-код здесь больше не нужен") && !term.echoes() {
+            if shown.text.contains("PIN-код здесь больше не нужен") && !term.echoes()
+            {
                 term.press(Key::Enter);
                 std::thread::sleep(QUIET);
             }
@@ -439,6 +442,14 @@ impl Person {
                 last: Last::Waiting,
             };
         }
+        // A save with no record on this computer asks what the certificate is; the
+        // client knows.
+        if text.contains("1) Первый сертификат") {
+            return Plan {
+                prep,
+                last: Last::Line(if self.renewing { "2" } else { "1" }.into()),
+            };
+        }
         if shown.actions() == "[Enter] Закрыть" {
             return Plan {
                 prep,
@@ -519,8 +530,8 @@ impl Person {
             .or_else(|| self.usual.clone())
             .unwrap_or_else(|| OLD.into());
         let fields = shown.text.matches("ввод скрыт").count().max(1);
-        term.press(Key::Enter);
         let mut mark = term.mark();
+        term.press(Key::Enter);
         for _ in 0..fields {
             let deadline = Instant::now() + SCREEN;
             let prompt = loop {
