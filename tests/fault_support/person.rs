@@ -417,7 +417,7 @@ impl Person {
         {
             let asked = &warning[at..];
             let want = serial_in(asked)
-                .or_else(|| asked.contains("нов").then(|| NEW.to_string()))
+                .or_else(|| asked.contains("новый").then(|| NEW.to_string()))
                 .or_else(|| self.usual.clone())
                 .unwrap_or_else(|| OLD.into());
             let listed: Vec<String> = shown.tokens().into_iter().map(|(s, _)| s).collect();
@@ -448,6 +448,13 @@ impl Person {
             return Plan {
                 prep,
                 last: Last::Line(if self.renewing { "2" } else { "1" }.into()),
+            };
+        }
+        // A key made by an interrupted run: the client takes it rather than make another.
+        if text.contains("1) Использовать имеющийся ключ") {
+            return Plan {
+                prep,
+                last: Last::Line("1".into()),
             };
         }
         if shown.actions() == "[Enter] Закрыть" {
