@@ -186,7 +186,10 @@ impl Stage {
                 )?;
                 expect(
                     "the renewed certificate on the new token, the old one untouched",
-                    new.len() == 1 && certified(&new) == 1 && old.len() == 1,
+                    new.len() == 1
+                        && certified(&new) == 1
+                        && old.len() == 1
+                        && certified(&old) == 1,
                 )?;
                 let (a, b) = (
                     &old[0]["certificate"]["subject"],
@@ -256,7 +259,8 @@ fn prepare() -> Vec<Arc<Prepared>> {
     let mut person = Person::new();
     let mut prepared = Vec::new();
     for stage in Stage::ALL {
-        let template = lab.copy();
+        let mut template = lab.copy();
+        template.stop_bank();
         prepared.push(Arc::new(Prepared {
             stage,
             lab: Mutex::new(template),
@@ -282,7 +286,13 @@ fn prepare() -> Vec<Arc<Prepared>> {
 /// One cell: the fault at the step, the command again, the check.
 fn cell(prepared: &Prepared, step: StepCode, fault: Fault) -> Result<u32, String> {
     let stage = prepared.stage;
-    let mut lab = prepared.lab.lock().map_err(|_| "a lab lock")?.copy();
+    // A cell that panicked while copying leaves the template as it was: the lock's
+    // poison is not the next cell's failure.
+    let mut lab = prepared
+        .lab
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .copy();
     let mut person = prepared.person.clone();
     person.renewing = stage == Stage::SaveRenewal;
     let args = stage.args(&lab);
@@ -302,6 +312,12 @@ fn cell(prepared: &Prepared, step: StepCode, fault: Fault) -> Result<u32, String
             "{} killed the program: {:?}",
             fault.name(),
             first.exit
+        ));
+    }
+    if fault != Fault::Kill && !first.terminal_restored {
+        return Err(format!(
+            "after {} the terminal was left without echo or line editing",
+            fault.name()
         ));
     }
     lab.set_wire(fault_support::lab::Wire::Through);
@@ -354,12 +370,19 @@ fn every_step_survives_every_fault() {
     let started = Instant::now();
     let stages = prepare();
     let prepared_in = started.elapsed();
-    let queue = Arc::new(Mutex::new(VecDeque::from(chosen(&stages))));
+    let cells = chosen(&stages);
+    let count = cells.len();
+    assert!(
+        count > 0,
+        "SMARTKEY_FAULT_MATRIX chose no cell (a step code, `full`, or STEP:FAULT)"
+    );
+    let queue = Arc::new(Mutex::new(VecDeque::from(cells)));
     let results = Arc::new(Mutex::new(Vec::new()));
     let workers: usize = std::env::var("SMARTKEY_FAULT_WORKERS")
         .ok()
         .and_then(|w| w.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(3)
+        .max(1);
     let handles: Vec<_> = (0..workers)
         .map(|_| {
             let (queue, results) = (queue.clone(), results.clone());
@@ -452,5 +475,6 @@ fn every_step_survives_every_fault() {
         prepared_in,
         started.elapsed()
     );
+    assert_eq!(results.len(), count, "every chosen cell ran");
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }

@@ -196,6 +196,7 @@ impl Executor {
                 transaction,
             } => {
                 self.bank.conversation(&transaction).agent_id = agent_id;
+                self.restore_outgoing(&transaction);
                 let answer = self.bank.send(&transaction).await?;
                 Self::done(Outcome::BankAnswered(answer))
             }
@@ -283,9 +284,24 @@ impl Executor {
                 let store = self.pending.as_ref().ok_or(FailureKind::Storage {
                     detail: "no state directory is known (set HOME or XDG_STATE_HOME)".into(),
                 })?;
+                // The signed request is kept with its record before it goes out: a run
+                // interrupted before the bank had it sends the same message again.
+                let message = self
+                    .bank
+                    .get(&record.transaction)
+                    .and_then(|c| c.outgoing.as_ref())
+                    .and_then(|m| der::Encode::to_der(m).ok());
+                let transaction = record.transaction.clone();
                 store
                     .record(record)
                     .map_err(|detail| FailureKind::Storage { detail })?;
+                if let Some(der) = message {
+                    store
+                        .keep_message(&transaction, &der)
+                        .map_err(|e| FailureKind::Storage {
+                            detail: e.to_string(),
+                        })?;
+                }
                 Self::done(Outcome::PendingRecorded)
             }
             Effect::MarkAccepted { transaction } => {
@@ -343,6 +359,38 @@ impl Executor {
             .map_err(|e| FailureKind::Device {
                 detail: e.to_string(),
             })
+    }
+
+    /// A request this run did not build (one recorded by an interrupted run) is sent
+    /// as it was kept with its record: the same message, the same transaction. Nothing
+    /// kept, or a copy that does not read as a request, leaves the conversation as it
+    /// is, and the send says the request is unknown.
+    fn restore_outgoing(&mut self, id: &TransactionId) {
+        if self.bank.get(id).is_some_and(|c| c.outgoing.is_some()) {
+            return;
+        }
+        let Some(der) = self
+            .pending
+            .as_ref()
+            .and_then(|store| store.message(id).ok().flatten())
+        else {
+            return;
+        };
+        let Ok(message) = <cmp::PkiMessage as der::Decode>::from_der(&der) else {
+            tracing::warn!("the kept request does not decode; it is not sent again");
+            return;
+        };
+        let Ok(transaction) = cmp::Transaction::begin(&message) else {
+            tracing::warn!("the kept request is not a request; it is not sent again");
+            return;
+        };
+        if TransactionId::from_bytes(transaction.transaction_id()) != *id {
+            tracing::warn!("the kept request is of another transaction; it is not sent again");
+            return;
+        }
+        let c = self.bank.conversation(id);
+        c.transaction = Some(transaction);
+        c.outgoing = Some(message);
     }
 
     async fn build(&mut self, plan: RequestPlan) -> Result<Option<Input>, Trouble> {

@@ -17,6 +17,8 @@ use crate::wizard::{PendingRecord, TransactionId};
 
 /// The file's name in the state directory.
 pub const PENDING_FILE: &str = "pending.json";
+/// The folder, next to it, of the signed requests kept until the bank has them.
+pub const OUTBOX_DIR: &str = "outbox";
 
 /// Why a change to the records was not made.
 #[derive(Debug, thiserror::Error)]
@@ -113,13 +115,50 @@ impl PendingStore {
         })
     }
 
-    /// [`clear`](Self::clear) with a typed error.
+    /// [`clear`](Self::clear) with a typed error; the request's kept message goes too.
     pub fn try_clear(&self, transaction: &TransactionId) -> Result<(), PendingError> {
         self.change(|records| {
             let before = records.len();
             records.retain(|r| &r.transaction != transaction);
             records.len() != before
-        })
+        })?;
+        if let Some(path) = self.message_path(transaction) {
+            state_file::remove(&path)?;
+        }
+        Ok(())
+    }
+
+    /// Where the signed request of `transaction` is kept: `outbox/<transaction>.der`
+    /// next to the records. None for a transaction number that is not hex (one read
+    /// from a link), which never names a file.
+    fn message_path(&self, transaction: &TransactionId) -> Option<PathBuf> {
+        let id = &transaction.0;
+        let plausible =
+            !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        let dir = self.path.parent()?;
+        plausible.then(|| dir.join(OUTBOX_DIR).join(format!("{id}.der")))
+    }
+
+    /// Keeps the signed request (DER; public data, no secret) with its record, so that a
+    /// request recorded here that never reached the bank can be sent again, the same
+    /// message, after any interruption.
+    pub fn keep_message(
+        &self,
+        transaction: &TransactionId,
+        der: &[u8],
+    ) -> Result<(), PendingError> {
+        let Some(path) = self.message_path(transaction) else {
+            return Ok(());
+        };
+        Ok(state_file::write_bytes(&path, der)?)
+    }
+
+    /// The signed request kept for `transaction`, if there is one.
+    pub fn message(&self, transaction: &TransactionId) -> Result<Option<Vec<u8>>, PendingError> {
+        match self.message_path(transaction) {
+            Some(path) => Ok(state_file::read_bytes(&path)?),
+            None => Ok(None),
+        }
     }
 }
 

@@ -612,6 +612,9 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::SaveIntro { transaction } => format!("Request no. {transaction}."),
         Msg::AskingBank => "Asking the bank about the request…".into(),
         Msg::KeepingCertificate => "Keeping a copy of the certificate on this computer…".into(),
+        Msg::RequestSentAgain => "Sending the request was interrupted last time, and the bank did \
+             not get it. The same request has been sent again: no new key or application is needed."
+            .into(),
         Msg::NotIssuedYet => "The bank has not issued the certificate for this request yet.".into(),
         Msg::BankSays { words } => format!("The bank says: {}", words.join("; ")),
         Msg::AskAgainAfter { minutes: Some(m) } if *m > 0 => format!(

@@ -351,6 +351,8 @@ messages! {
     UnknownRequestWhat,
     NeverArrivedTitle,
     NeverArrivedWhat,
+    /// A request recorded here that the bank did not have was sent again, as kept.
+    RequestSentAgain,
     CertificateExpiredTitle,
     CertificateExpiredWhat,
 

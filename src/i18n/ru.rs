@@ -643,6 +643,11 @@ pub(super) fn text(m: &Msg) -> String {
         Msg::SaveIntro { transaction } => format!("Запрос № {transaction}."),
         Msg::AskingBank => "Запрашиваем состояние запроса в Банке…".into(),
         Msg::KeepingCertificate => "Сохраняем копию сертификата на этом компьютере…".into(),
+        Msg::RequestSentAgain => {
+            "Отправка запроса в прошлый раз была прервана, и банк его не получил. \
+             Запрос отправлен снова, тот же самый: новый ключ и новое заявление не нужны."
+                .into()
+        }
         Msg::NotIssuedYet => "Банк ещё не выдал сертификат по этому запросу.".into(),
         Msg::BankSays { words } => format!("Банк сообщает: {}", words.join("; ")),
         Msg::AskAgainAfter { minutes: Some(m) } if *m > 0 => format!(

@@ -398,6 +398,7 @@ fn examples() -> Vec<Msg> {
         Msg::UnknownRequestWhat,
         Msg::NeverArrivedTitle,
         Msg::NeverArrivedWhat,
+        Msg::RequestSentAgain,
         Msg::CertificateExpiredTitle,
         Msg::CertificateExpiredWhat,
         Msg::AnotherSmartkeyRunning { pid: Some(4242) },

@@ -117,10 +117,33 @@ fn pass_on(client: TcpStream, port: u16) {
     let _ = up.join();
 }
 
-fn garbage(mut client: TcpStream) {
-    let _ = client.set_read_timeout(Some(Duration::from_millis(500)));
+/// Reads the whole request (headers and Content-Length bytes of body), so that the
+/// answer is read as an answer and not lost to a reset connection.
+fn read_request(client: &mut TcpStream) {
+    let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut got = Vec::new();
     let mut buf = [0u8; 8192];
-    let _ = client.read(&mut buf);
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if got.len() >= end + 4 + length {
+                return;
+            }
+        }
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+fn garbage(mut client: TcpStream) {
+    read_request(&mut client);
     let junk: Vec<u8> = (0..97u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
@@ -130,6 +153,7 @@ fn garbage(mut client: TcpStream) {
     );
     let _ = client.write_all(head.as_bytes());
     let _ = client.write_all(&junk);
+    let _ = client.shutdown(std::net::Shutdown::Write);
 }
 
 /// One cell's world.
@@ -176,6 +200,7 @@ impl Lab {
 
     /// A lab in the same state as this one, with a proxy and bankca of its own.
     pub fn copy(&mut self) -> Lab {
+        let running = self.bankca.is_some();
         self.stop_bank();
         let dir = tempfile::tempdir().expect("temp dir");
         let copied = Command::new("cp")
@@ -185,7 +210,9 @@ impl Lab {
             .status()
             .expect("cp runs");
         assert!(copied.success(), "the lab is copied");
-        self.start_bank();
+        if running {
+            self.start_bank();
+        }
         let mut lab = Lab {
             dir,
             proxy: Proxy::start(),
@@ -238,10 +265,11 @@ impl Lab {
         let stdout = child.stdout.take().expect("bankca's output");
         let mut lines = BufReader::new(stdout).lines();
         let port = loop {
-            let line = lines
-                .next()
-                .and_then(Result::ok)
-                .expect("bankca says where it listens");
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("bankca did not say where it listens");
+            };
             if let Some(addr) = line.strip_prefix("listening: ") {
                 break addr
                     .rsplit(':')

@@ -176,6 +176,8 @@ pub struct Trip {
     pub steps: Vec<String>,
     /// What was wrong, if anything.
     pub problem: Option<String>,
+    /// The terminal echoes and reads whole lines again once the program is gone.
+    pub terminal_restored: bool,
 }
 
 /// The client, with what a client remembers between runs.
@@ -242,6 +244,7 @@ impl Person {
             exit: None,
             steps: Vec::new(),
             problem: None,
+            terminal_restored: false,
         };
         let mut mark = 0;
         let mut retries = 0;
@@ -305,6 +308,8 @@ impl Person {
                 && step == shown.code
             {
                 trip.faulted = true;
+                // What the program prints from the fault on is the next screen to read.
+                mark = term.mark();
                 match f {
                     Fault::Quit => term.type_line("выход"),
                     Fault::CtrlC => term.press(Key::Ctrl('c')),
@@ -323,11 +328,14 @@ impl Person {
                     break;
                 }
                 impaired = Some(4);
-                if matches!(plan.last, Last::Token(_)) {
+                // A token pulled while the screen waits for one: the person does not
+                // put it in, and reads what the program says of it.
+                if f == Fault::TokenPulled && matches!(plan.last, Last::Token(_)) {
                     continue;
                 }
+            } else {
+                mark = term.mark();
             }
-            mark = term.mark();
             match plan.last {
                 Last::Line(line) => term.type_line(&line),
                 Last::Pins { change } => {
@@ -401,6 +409,9 @@ impl Person {
                 }
             } else if let Some(serial) = serial_in(wait) {
                 serial
+            } else if wait.contains("создавался запрос") {
+                // The client knows where the request was made: the new token of a renewal.
+                if self.renewing { NEW } else { OLD }.to_string()
             } else if wait.contains("новый ключ") {
                 NEW.to_string()
             } else {
@@ -656,5 +667,6 @@ fn finish(mut term: Term, mut trip: Trip) -> Trip {
         });
         trip.exit = Some(term.exit_status(EXIT));
     }
+    trip.terminal_restored = term.echoes() && term.canonical();
     trip
 }

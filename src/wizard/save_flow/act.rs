@@ -1,8 +1,9 @@
 //! After the certificate is saved and checked: the acceptance act to print in two
 //! copies and sign (N2.10), or for a renewal the check of the new certificate's
-//! validity (R2.12). The request's local record goes only when the person closes the
-//! step: until then a second `save LINK` finishes from the kept, accepted copy (the
-//! certificate already on the token is taken as stored) and shows the act again.
+//! validity (R2.12). The request's local record goes once the document is saved, the
+//! last thing this computer does for the request: until then a second `save LINK`
+//! finishes from the kept, accepted copy (the certificate already on the token is taken
+//! as stored) and makes the document again.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +78,9 @@ impl ActStep {
         match input {
             Input::Done(Outcome::DocumentSaved { location }) if self.is_busy() => {
                 self.saving = Saving::Saved { location };
+                let transaction = self.issue.pickup.pickup.transaction.clone();
+                facts.pending.retain(|p| p.transaction != transaction);
+                return (self.wrap(), vec![Effect::ClearPending { transaction }]);
             }
             Input::Done(Outcome::Failed(f))
                 if self.is_busy() && f.during == Operation::SaveDocument =>
@@ -91,15 +95,11 @@ impl ActStep {
                 return (self.wrap(), vec![effect]);
             }
             Input::Person(Answer::Next) if !self.is_busy() => {
-                let transaction = self.issue.pickup.pickup.transaction.clone();
-                facts.pending.retain(|p| p.transaction != transaction);
-                let (step, mut effects) = if self.renewal {
+                return if self.renewal {
                     end(StepCode::R2_12, Ending::RenewalSaved)
                 } else {
                     end(StepCode::N2_11, Ending::CertificateSaved)
                 };
-                effects.insert(0, Effect::ClearPending { transaction });
-                return (step, effects);
             }
             _ => {}
         }

@@ -37,12 +37,18 @@ pub enum Phase {
     Failed {
         kind: FailureKind,
     },
+    /// The bank does not know a request recorded here: the interrupted run never
+    /// delivered it, so the request kept with its record is sent again.
+    Resending,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchStep {
     pub pickup: Pickup,
     pub phase: Phase,
+    /// The request was sent again by this step (said on the screen; never twice).
+    #[serde(default)]
+    pub resent: bool,
 }
 
 impl FetchStep {
@@ -53,6 +59,7 @@ impl FetchStep {
         let step = FetchStep {
             pickup,
             phase: Phase::Asking,
+            resent: false,
         };
         (Step::Save(SaveStep::Fetch(step)), vec![effect])
     }
@@ -73,7 +80,10 @@ impl FetchStep {
     }
 
     pub fn is_busy(&self) -> bool {
-        matches!(self.phase, Phase::Asking | Phase::Keeping { .. })
+        matches!(
+            self.phase,
+            Phase::Asking | Phase::Keeping { .. } | Phase::Resending
+        )
     }
 
     /// The bank's last word on the request: it ends here. A request refused, expired for
@@ -146,7 +156,9 @@ impl FetchStep {
             {
                 self.phase = Phase::Failed { kind: f.kind };
             }
-            Input::Done(Outcome::BankAnswered(answer)) if matches!(self.phase, Phase::Asking) => {
+            Input::Done(Outcome::BankAnswered(answer))
+                if matches!(self.phase, Phase::Asking | Phase::Resending) =>
+            {
                 match answer {
                     BankAnswer::Issued(issued) => return self.issued(*issued),
                     BankAnswer::Rejected { reasons } => {
@@ -165,6 +177,28 @@ impl FetchStep {
             }
             Input::Done(Outcome::Failed(f))
                 if matches!(self.phase, Phase::Asking) && f.during == Operation::Poll =>
+            {
+                // Unknown to the bank but recorded here: sent again, once, as kept.
+                if f.kind == FailureKind::UnknownRequest
+                    && !self.resent
+                    && let Some(record) = &self.pickup.record
+                {
+                    let effect = Effect::SendToBank {
+                        agent_id: record.agent_id,
+                        transaction: record.transaction.clone(),
+                    };
+                    self.phase = Phase::Resending;
+                    self.resent = true;
+                    return (Step::Save(SaveStep::Fetch(self)), vec![effect]);
+                }
+                if let Some(ending) = final_refusal(&f.kind) {
+                    return self.decided(ending);
+                }
+                self.phase = Phase::Failed { kind: f.kind };
+            }
+            // Nothing kept to send again: the request never reached the bank.
+            Input::Done(Outcome::Failed(f))
+                if matches!(self.phase, Phase::Resending) && f.during == Operation::SendToBank =>
             {
                 if let Some(ending) = final_refusal(&f.kind) {
                     return self.decided(ending);
@@ -194,6 +228,11 @@ impl FetchStep {
                     label: Msg::AskingBank,
                 });
             }
+            Phase::Resending => {
+                screen.progress = Some(Progress::Working {
+                    label: Msg::SendingRequest,
+                });
+            }
             Phase::Keeping { .. } => {
                 screen.progress = Some(Progress::Working {
                     label: Msg::KeepingCertificate,
@@ -204,6 +243,9 @@ impl FetchStep {
                 reason,
             } => {
                 screen.notice = Some(Notice::new(Level::Info, Msg::NotIssuedYet));
+                if self.resent {
+                    screen.body.push(Msg::RequestSentAgain);
+                }
                 if !reason.is_empty() {
                     screen.body.push(Msg::BankSays {
                         words: reason.clone(),

@@ -166,17 +166,20 @@ pub fn drive_save_new() -> Run {
     assert!(
         matches!(&run.effects[0], Effect::SaveDocument { document } if document.kind == DocumentKind::Act)
     );
-    // The record (with the kept, accepted copy) stays until N2.10 is closed: a save
-    // started again after an interruption here finishes from it.
+    // The record (with the kept, accepted copy) stays until the act is saved: a save
+    // started again after an interruption before that finishes from it.
     assert_eq!(run.wizard.facts().pending.len(), 1);
     assert!(run.screen().document.is_some());
     assert!(run.says().contains(&"PrintActTwice"));
     assert!(run.screen().body.contains(&Msg::DaysLeft { days: 365 }));
-    run.done(Outcome::DocumentSaved {
-        location: "акт.pdf".into(),
-    });
-    assert_eq!(run.next(), ["clear_pending", "finish"]);
+    assert_eq!(
+        run.done(Outcome::DocumentSaved {
+            location: "акт.pdf".into(),
+        }),
+        ["clear_pending"]
+    );
     assert!(run.wizard.facts().pending.is_empty());
+    assert_eq!(run.next(), ["finish"]);
     assert_eq!(run.code(), "N2.11");
     assert_eq!(run.wizard.ending(), Some(&Ending::CertificateSaved));
     assert!(run.says().contains(&"BringPapers"));
@@ -269,11 +272,14 @@ pub fn drive_save_renewal() -> Run {
     // R2.12: the check.
     assert_eq!(run.code(), "R2.12");
     assert!(run.says().contains(&"CheckValidityOnline"));
-    run.done(Outcome::DocumentSaved {
-        location: "акт.pdf".into(),
-    });
-    assert_eq!(run.next(), ["clear_pending", "finish"]);
+    assert_eq!(
+        run.done(Outcome::DocumentSaved {
+            location: "акт.pdf".into(),
+        }),
+        ["clear_pending"]
+    );
     assert!(run.wizard.facts().pending.is_empty());
+    assert_eq!(run.next(), ["finish"]);
     assert_eq!(run.code(), "R2.12");
     assert_eq!(run.wizard.ending(), Some(&Ending::RenewalSaved));
     assert!(run.says().contains(&"DestroyOldKeyLater"));
@@ -359,11 +365,36 @@ fn the_bank_rejects_or_does_not_know_the_request() {
             reasons: vec!["заявление не поступило".into()]
         })
     );
-    // A request recorded here that the bank does not know never arrived: its record
-    // goes, and the person is told so.
+    // A request recorded here that the bank does not know never arrived: it is sent
+    // again, as kept with its record, and the person is told so.
     let mut run = new_save();
     assert_eq!(
         run.fail(Operation::Poll, FailureKind::UnknownRequest),
+        ["send_to_bank"]
+    );
+    assert!(
+        matches!(&run.effects[0], Effect::SendToBank { transaction, .. } if transaction.0 == "00aa11bb")
+    );
+    run.done(Outcome::BankAnswered(BankAnswer::Waiting {
+        check_after_secs: Some(60),
+        reason: Vec::new(),
+    }));
+    assert_eq!(run.code(), "N2.9");
+    assert!(run.says().contains(&"RequestSentAgain"));
+    assert_eq!(run.wizard.facts().pending.len(), 1, "the record stays");
+    // Asked again and still unknown, it is not sent a second time.
+    assert_eq!(run.person(Answer::Retry), ["poll"]);
+    assert_eq!(
+        run.fail(Operation::Poll, FailureKind::UnknownRequest),
+        ["clear_pending", "finish"]
+    );
+    assert_eq!(run.wizard.ending(), Some(&Ending::NeverArrived));
+    // No copy kept to send: the request never reached the bank; its record goes, and
+    // the person is told so.
+    let mut run = new_save();
+    run.fail(Operation::Poll, FailureKind::UnknownRequest);
+    assert_eq!(
+        run.fail(Operation::SendToBank, FailureKind::UnknownRequest),
         ["clear_pending", "finish"]
     );
     assert_eq!(run.wizard.ending(), Some(&Ending::NeverArrived));
