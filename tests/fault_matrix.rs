@@ -25,6 +25,7 @@ mod fault_support;
 mod pty_support;
 
 use std::collections::VecDeque;
+use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -466,7 +467,7 @@ fn every_step_survives_every_fault() {
             })
         })
         .collect();
-    println!(
+    let summary = format!(
         "\nFault matrix: {} cells run ({} steps × {} faults in all), {} failed; prepared in {:.0?}, all in {:.0?}\n\n{table}\n",
         results.len(),
         Stage::ALL.iter().map(|s| s.steps().len()).sum::<usize>(),
@@ -475,6 +476,10 @@ fn every_step_survives_every_fault() {
         prepared_in,
         started.elapsed()
     );
+    // Written to the terminal itself, past the test harness's capture: the table is
+    // part of every run's output, passing or not.
+    let _ = std::io::stderr().write_all(summary.as_bytes());
+
     assert_eq!(results.len(), count, "every chosen cell ran");
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
