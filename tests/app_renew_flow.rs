@@ -381,8 +381,11 @@ async fn a_renewal_save_killed_after_the_act_finishes_with_a_second_save() {
             .stderr(std::process::Stdio::piped());
         cmd
     };
+    // The moment of the kill: the bank has the act, and this computer has noted so with
+    // the kept certificate (the run then waits at R2.11 for the new token).
     let accepted = || {
-        r.bank
+        let at_bank = r
+            .bank
             .server
             .ca()
             .list(None)
@@ -391,7 +394,12 @@ async fn a_renewal_save_killed_after_the_act_finishes_with_a_second_save() {
             .any(|q| {
                 hex::encode(&q.transaction_id) == r.pickup.transaction.0
                     && q.state == bankca::State::Confirmed
-            })
+            });
+        let noted = std::fs::read(state.join("pending.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|v| v[0]["kept"]["accepted"] == serde_json::json!(true));
+        at_bank && noted
     };
 
     // R2.10: the act signed by the old key; then the run waits at R2.11 for the new

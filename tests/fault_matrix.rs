@@ -315,7 +315,7 @@ fn cell(prepared: &Prepared, step: StepCode, fault: Fault) -> Result<u32, String
             first.exit
         ));
     }
-    if fault != Fault::Kill && !first.terminal_restored {
+    if !matches!(fault, Fault::Kill | Fault::KillBusy) && !first.terminal_restored {
         return Err(format!(
             "after {} the terminal was left without echo or line editing",
             fault.name()

@@ -8,7 +8,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU8, AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ pub const AGENT: &str = "5282";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Wire {
-    /// Passes the bytes on to bankca (and closes the connection when bankca is down).
+    /// Passes the bytes on to bankca; while bankca is stopped the port is closed.
     Through = 0,
     /// Answers every request with an HTTP 200 of random bytes.
     Garbage = 1,
@@ -72,19 +72,45 @@ struct Proxy {
     wire: Arc<AtomicU8>,
     /// bankca's port now (0 while it is stopped).
     bank: Arc<AtomicU16>,
+    /// Set when the lab goes: the proxy's thread ends.
+    gone: Arc<AtomicBool>,
 }
 
 impl Proxy {
+    /// Listens while the bank is up (or the wire is broken on purpose); while bankca is
+    /// stopped the port is closed, so a connection is refused as by a stopped server.
     fn start() -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        let port = listener.local_addr().expect("its address").port();
+        let first = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let port = first.local_addr().expect("its address").port();
         let wire = Arc::new(AtomicU8::new(Wire::Through as u8));
         let bank = Arc::new(AtomicU16::new(0));
+        let gone = Arc::new(AtomicBool::new(false));
         let held: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (w, b) = (wire.clone(), bank.clone());
+        let (w, b, g) = (wire.clone(), bank.clone(), gone.clone());
         std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                match w.load(Ordering::SeqCst) {
+            let mut listener = Some(first);
+            while !g.load(Ordering::SeqCst) {
+                let mode = w.load(Ordering::SeqCst);
+                let down = mode == Wire::Through as u8 && b.load(Ordering::SeqCst) == 0;
+                if down {
+                    listener = None;
+                } else if listener.is_none() {
+                    listener = TcpListener::bind(("127.0.0.1", port)).ok();
+                }
+                let Some(open) = &listener else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                let _ = open.set_nonblocking(true);
+                let client = match open.accept() {
+                    Ok((client, _)) => client,
+                    Err(_) => {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    }
+                };
+                let _ = client.set_nonblocking(false);
+                match mode {
                     0 => {
                         let port = b.load(Ordering::SeqCst);
                         std::thread::spawn(move || pass_on(client, port));
@@ -96,7 +122,18 @@ impl Proxy {
                 }
             }
         });
-        Proxy { port, wire, bank }
+        Proxy {
+            port,
+            wire,
+            bank,
+            gone,
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.gone.store(true, Ordering::SeqCst);
     }
 }
 

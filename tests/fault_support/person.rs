@@ -24,6 +24,10 @@ pub enum Fault {
     Hangup,
     /// The process is killed outright (SIGKILL, as a power cut is to the program).
     Kill,
+    /// Killed outright just after the person's last action at the step, while the work
+    /// it started runs (the key made, the request sent, the act signed, the certificate
+    /// written).
+    KillBusy,
     /// The token is pulled out of the reader.
     TokenPulled,
     /// The bank's server is stopped.
@@ -35,12 +39,13 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 9] = [
+    pub const ALL: [Fault; 10] = [
         Fault::Quit,
         Fault::CtrlC,
         Fault::Term,
         Fault::Hangup,
         Fault::Kill,
+        Fault::KillBusy,
         Fault::TokenPulled,
         Fault::BankDown,
         Fault::BankGarbage,
@@ -54,6 +59,7 @@ impl Fault {
             Fault::Term => "SIGTERM",
             Fault::Hangup => "SIGHUP",
             Fault::Kill => "SIGKILL",
+            Fault::KillBusy => "SIGKILL busy",
             Fault::TokenPulled => "token out",
             Fault::BankDown => "CA down",
             Fault::BankGarbage => "CA garbage",
@@ -65,7 +71,12 @@ impl Fault {
     fn ends_the_run(self) -> bool {
         matches!(
             self,
-            Fault::Quit | Fault::CtrlC | Fault::Term | Fault::Hangup | Fault::Kill
+            Fault::Quit
+                | Fault::CtrlC
+                | Fault::Term
+                | Fault::Hangup
+                | Fault::Kill
+                | Fault::KillBusy
         )
     }
 }
@@ -251,6 +262,8 @@ impl Person {
         // After a fault that leaves the program running: screens left before leaving.
         let mut impaired: Option<u32> = None;
         let mut pulled: Vec<String> = Vec::new();
+        // SIGKILL due once the last action is given (Fault::KillBusy).
+        let mut kill_when_busy = false;
         for _ in 0..120 {
             let shown = match settle(&mut term, mark) {
                 Ok(shown) => shown,
@@ -311,6 +324,7 @@ impl Person {
                 // What the program prints from the fault on is the next screen to read.
                 mark = term.mark();
                 match f {
+                    Fault::KillBusy => kill_when_busy = true,
                     Fault::Quit => term.type_line("выход"),
                     Fault::CtrlC => term.press(Key::Ctrl('c')),
                     Fault::Term => term.signal(libc::SIGTERM),
@@ -324,7 +338,7 @@ impl Person {
                     Fault::BankGarbage => lab.set_wire(Wire::Garbage),
                     Fault::BankSilent => lab.set_wire(Wire::Silent),
                 }
-                if f.ends_the_run() {
+                if f.ends_the_run() && !kill_when_busy {
                     break;
                 }
                 impaired = Some(4);
@@ -372,6 +386,16 @@ impl Person {
                     term.type_line("выход");
                     break;
                 }
+            }
+            if kill_when_busy {
+                // The moment the work shows (or a second, for a step with none).
+                let deadline = Instant::now() + Duration::from_secs(1);
+                while !term.text_after(mark).contains("Выполняется:") && Instant::now() < deadline
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                term.signal(libc::SIGKILL);
+                break;
             }
         }
         // The environment comes back as the client would bring it back.
