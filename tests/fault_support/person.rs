@@ -301,12 +301,13 @@ impl Person {
             }
             let plan = self.plan(&shown);
             if let Some(left) = impaired.as_mut() {
+                // The flow's last screen is closed, not left: the work is done.
                 let leave = matches!(plan.last, Last::Token(_) | Last::Error(_) | Last::Stuck);
-                if leave || *left == 0 {
+                if !matches!(plan.last, Last::Close) && (leave || *left == 0) {
                     term.type_line("выход");
                     break;
                 }
-                *left -= 1;
+                *left = left.saturating_sub(1);
             }
             for line in &plan.prep {
                 mark = term.mark();
