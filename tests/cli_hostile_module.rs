@@ -11,26 +11,12 @@ use std::path::PathBuf;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{NEW_PIN, smartkey_in, target_dir, write_applicant};
+use common::{NEW_PIN, smartkey_in, workspace_module, write_applicant};
 use tempfile::TempDir;
 
 /// The hostile module, built with the workspace.
 fn hostile_module() -> PathBuf {
-    let name = format!(
-        "{}hostile_pkcs11{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let candidates = [
-        target_dir().join(&name),
-        target_dir().join("deps").join(&name),
-    ];
-    candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
-        panic!(
-            "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p hostile-pkcs11` first)",
-            candidates[0].display()
-        )
-    })
+    workspace_module("hostile_pkcs11", "hostile-pkcs11")
 }
 
 /// Waits for `child` at most `limit`, killing it when it takes longer: a module that

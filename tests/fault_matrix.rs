@@ -21,6 +21,7 @@
 //! `SMARTKEY_FAULT_MATRIX=full cargo test --test fault_matrix -- --nocapture`, and
 //! `SMARTKEY_FAULT_MATRIX=R2.8` (or `R2.8:SIGKILL`) runs one row (or one cell).
 
+mod common;
 mod fault_support;
 mod pty_support;
 

@@ -282,10 +282,11 @@ pub fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// The virtual Rutoken's PKCS#11 module and its CLI, built by `cargo test --workspace`.
-pub fn rutoken_emu_module() -> PathBuf {
+/// A PKCS#11 module of the workspace (`lib<name>.so`), built by the README's test
+/// command; `package` is named in the message when it is missing.
+pub fn workspace_module(name: &str, package: &str) -> PathBuf {
     let name = format!(
-        "{}rutoken_emu{}",
+        "{}{name}{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
     );
@@ -296,10 +297,15 @@ pub fn rutoken_emu_module() -> PathBuf {
     ];
     candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
         panic!(
-            "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p rutoken-emu` first)",
+            "{} is missing: run the tests with `bash scripts/test.sh` (or `cargo build -p {package}` first)",
             candidates[0].display()
         )
     })
+}
+
+/// The virtual Rutoken's PKCS#11 module and its CLI, built by `cargo test --workspace`.
+pub fn rutoken_emu_module() -> PathBuf {
+    workspace_module("rutoken_emu", "rutoken-emu")
 }
 
 /// A state directory of the virtual Rutoken with its own readers.

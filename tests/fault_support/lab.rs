@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{rutoken_emu_module as emu_module, target_dir};
 use crate::pty_support::Spawn;
 
 /// The token the client has worked with so far, and the new Rutoken ECP 2.0 the renewal
@@ -33,37 +34,14 @@ pub enum Wire {
     Silent = 2,
 }
 
-/// The directory cargo built the binaries into (target/<profile>).
-pub fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_smartkey"))
-        .parent()
-        .expect("the binary has a directory")
-        .to_path_buf()
-}
-
 fn tool(name: &str) -> PathBuf {
     let path = target_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.is_file(),
-        "{} is missing: run the tests with `cargo test --workspace`",
+        "{} is missing: run the tests with `bash scripts/test.sh`",
         path.display()
     );
     path
-}
-
-fn emu_module() -> PathBuf {
-    let name = format!(
-        "{}rutoken_emu{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    [
-        target_dir().join(&name),
-        target_dir().join("deps").join(&name),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
-    .unwrap_or_else(|| panic!("{name} is missing: run the tests with `cargo test --workspace`"))
 }
 
 /// The loopback proxy in front of the bank.
