@@ -6,8 +6,10 @@
 mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use smartkey::pki::{Applicant, build_csr, csr_der};
-use smartkey::token::{Module, Pin, PinRole, TokenSigner};
+use smartkey::pki::{build_csr, csr_der};
+use smartkey::token::{Module, TokenSigner};
+use smartkey_wizard::Applicant;
+use smartkey_wizard::{Pin, PinRole};
 
 fn csr_with_existing_key(c: &mut Criterion) {
     let hsm = common::SoftHsm::new();

@@ -24,7 +24,6 @@ pub mod bank;
 pub mod cli;
 pub mod config;
 pub mod enroll;
-pub mod i18n;
 pub mod logging;
 pub mod pki;
 pub mod preflight;
@@ -32,7 +31,6 @@ pub mod protection;
 pub mod support;
 pub mod token;
 pub mod ui;
-pub mod wizard;
 
 #[cfg(test)]
 mod heap_watch;

@@ -4,7 +4,7 @@
 //!
 //! Normally only the main events are logged (info); `-v` adds the details (debug),
 //! `-vv` everything (trace). Other libraries log their warnings only, or their info
-//! with `-vv`. No PIN ever reaches a log: PINs are [`crate::token::Pin`]s, whose `Debug`
+//! with `-vv`. No PIN ever reaches a log: PINs are [`smartkey_wizard::Pin`]s, whose `Debug`
 //! shows nothing, no error carries one, and no log call is given one.
 //!
 //! Logging is never a reason to fail: when the directory cannot be made, smartkey runs
@@ -107,9 +107,8 @@ mod tests {
     use tracing_subscriber::fmt::MakeWriter;
 
     use super::*;
-    use crate::token::{
-        Pin, PinLimits, PinPolicyError, PinRole, TokenError, TriesLeft, check_new_pin,
-    };
+    use crate::token::TokenError;
+    use smartkey_wizard::{Pin, PinLengths, PinPolicyError, PinRole, Tries, check_new_pin};
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -164,12 +163,12 @@ mod tests {
             let current = Pin::new("12345678".to_string());
             tracing::trace!(?pin, "a PIN was read");
             tracing::debug!(pin = ?pin, role = %PinRole::User, "logging in");
-            let limits = PinLimits { min: 6, max: 32 };
+            let limits = PinLengths { min: 6, max: 32 };
             let refused = check_new_pin(PinRole::User, &current, pin.clone(), &pin, limits);
             tracing::debug!(refused = ?refused.as_ref().err(), "policy");
             let wrong = TokenError::PinIncorrect {
                 role: PinRole::User,
-                tries_left: TriesLeft::Exactly(9),
+                tries_left: Tries::Exactly(9),
             };
             tracing::error!(error = %wrong, debug = ?wrong, "login failed");
             let policy = PinPolicyError::TooShort {

@@ -10,7 +10,7 @@ use app_common::*;
 use common::*;
 use serde_json::json;
 use smartkey::app::PendingStore;
-use smartkey::wizard::{CivilDate, KeyRef, KeyType, PendingRecord, RequestKind, TransactionId};
+use smartkey_wizard::{CivilDate, KeyRef, KeyType, PendingRecord, RequestKind, TransactionId};
 
 const SERIAL: &str = "0A1B2C3D";
 

@@ -10,7 +10,7 @@ use app_common::*;
 use common::*;
 use smartkey::app::RunEnd;
 use smartkey::token::Module;
-use smartkey::wizard::{Answer, Ending, PickupRef, Wizard};
+use smartkey_wizard::{Answer, Ending, Wizard};
 
 const SERIAL: &str = "0A1B2C3D";
 
@@ -116,7 +116,7 @@ async fn new_on_the_virtual_rutoken_then_save_from_the_link() {
     // The bank approves; the link arrives.
     bank.approve_waiting();
     let link = bank.pickup_link(1);
-    let pickup = PickupRef::of(&link).expect("a pickup");
+    let pickup = smartkey::enroll::pickup_ref(&link).expect("a pickup");
     assert_eq!(pickup.transaction, pending[0].transaction);
 
     // N2.9-N2.11.

@@ -11,7 +11,7 @@ use app_common::*;
 use common::*;
 use smartkey::app::RunEnd;
 use smartkey::token::Module;
-use smartkey::wizard::{Answer, Ending, FieldId, PickupRef, Wizard};
+use smartkey_wizard::{Answer, Ending, FieldId, PickupRef, Wizard};
 
 const OLD: &str = "0A0A0A01";
 const NEW: &str = "0B0B0B02";
@@ -98,7 +98,7 @@ async fn renewed() -> Renewed {
         wait("N2.11"),
     ];
     let (end, _) = play(
-        Wizard::save_flow(PickupRef::of(&link).expect("pickup"), start),
+        Wizard::save_flow(smartkey::enroll::pickup_ref(&link).expect("pickup"), start),
         script,
         None,
         config(),
@@ -167,7 +167,7 @@ async fn renewed() -> Renewed {
     // R2.10-R2.12: the act with the old key, the certificate onto the new token.
     bank.approve_waiting();
     let link = bank.pickup_link(2);
-    let pickup = PickupRef::of(&link).expect("pickup");
+    let pickup = smartkey::enroll::pickup_ref(&link).expect("pickup");
     assert_eq!(
         pickup.transaction, pending[0].transaction,
         "the link names the recorded request"

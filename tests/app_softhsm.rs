@@ -10,7 +10,7 @@ use app_common::*;
 use common::*;
 use smartkey::app::RunEnd;
 use smartkey::token::Module;
-use smartkey::wizard::{Ending, PickupRef, Wizard};
+use smartkey_wizard::{Ending, Wizard};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_rsa_certificate_on_softhsm_through_the_runtime() {
@@ -65,7 +65,7 @@ async fn new_rsa_certificate_on_softhsm_through_the_runtime() {
         wait("N2.11"),
     ];
     let (end, _) = play(
-        Wizard::save_flow(PickupRef::of(&link).expect("pickup"), start),
+        Wizard::save_flow(smartkey::enroll::pickup_ref(&link).expect("pickup"), start),
         script,
         None,
         place.config(softhsm_module(), banks),

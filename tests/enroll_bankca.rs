@@ -13,9 +13,11 @@ use bankca::{Ca, ServeConfig, ServerHandle, State};
 use common::*;
 use der::{Encode, EncodePem};
 use smartkey::enroll::{self, Answer, BankEndpoint, ClientOptions, CmpClient, Issued, PickupLink};
+use smartkey::pki::build_csr;
 use smartkey::pki::subject::subject_name;
-use smartkey::pki::{Applicant, build_csr};
-use smartkey::token::{KeyAlgorithm, Module, Pin, PinRole, TokenSession, TokenSigner};
+use smartkey::token::{Module, TokenSession, TokenSigner};
+use smartkey_wizard::Applicant;
+use smartkey_wizard::{KeyType, Pin, PinRole};
 use x509_cert::Certificate;
 
 /// Module configuration lives in this process's environment: one module test at a time.
@@ -292,7 +294,7 @@ async fn gost_renewal_on_the_virtual_rutoken() {
     // The old token's certificate, itself enrolled over CMP with a GOST key.
     let old = prepared_session(&module, "0A0A0A01");
     let old_key = old
-        .generate(KeyAlgorithm::Gost2012_256, "old key")
+        .generate(KeyType::Gost2012_256, "old key")
         .expect("old GOST key");
     let old_signer = TokenSigner::new(&old, &old_key.id).expect("signer");
     let old_cert = new_client(&bank, "5282", (&old, &old_signer), Form::P10cr, dir, 1).await;
@@ -304,7 +306,7 @@ async fn gost_renewal_on_the_virtual_rutoken() {
     // R2.5-R2.7 on the new token.
     let new = prepared_session(&module, "0B0B0B02");
     let new_key = new
-        .generate(KeyAlgorithm::Gost2012_256, "new key")
+        .generate(KeyType::Gost2012_256, "new key")
         .expect("new GOST key");
     let new_signer = TokenSigner::new(&new, &new_key.id).expect("signer");
 

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use fault_support::lab::{Lab, NEW, OLD};
 use fault_support::person::{CITY, FORM, Fault, NEW_EMAIL, Person, WAITING};
-use smartkey::wizard::{FlowKind, StepCode};
+use smartkey_wizard::{FlowKind, StepCode};
 
 /// The flows as a client meets them, in the order one prepares the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

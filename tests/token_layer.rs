@@ -10,10 +10,9 @@ use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
 use common::*;
-use smartkey::pki::{Applicant, build_csr, csr_pem};
-use smartkey::token::{
-    KeyAlgorithm, Module, Pin, PinPolicyError, PinRole, TokenError, TokenSigner, TriesLeft,
-};
+use smartkey::pki::{build_csr, csr_pem};
+use smartkey::token::{Module, TokenError, TokenSigner, gost_size};
+use smartkey_wizard::{Applicant, KeyType, Pin, PinPolicyError, PinRole, Tries};
 
 static MODULE_LOCK: Mutex<()> = Mutex::new(());
 
@@ -107,7 +106,7 @@ fn pin_changes_key_generation_and_on_token_signing() {
         s.login(PinRole::User, &pin(NEW_PIN)).unwrap();
 
         let key = s.generate_rsa_2048("layer key").unwrap();
-        assert_eq!(key.algorithm, KeyAlgorithm::Rsa2048);
+        assert_eq!(key.algorithm, KeyType::Rsa2048);
         let protection = s.key_protection(&key.id).unwrap();
         assert!(protection.sensitive, "CKA_SENSITIVE is not true");
         assert!(!protection.extractable, "CKA_EXTRACTABLE is not false");
@@ -203,7 +202,7 @@ fn wrong_pins_are_typed_and_policy_breaches_never_reach_the_token() {
                 .to_string();
                 assert!(words.starts_with("wrong PIN: "), "{words}");
                 assert!(!words.contains("CKR_"), "{words}");
-                if let TriesLeft::Exactly(n) = tries_left {
+                if let Tries::Exactly(n) = tries_left {
                     assert!(n < 10);
                 }
             }
@@ -212,7 +211,7 @@ fn wrong_pins_are_typed_and_policy_breaches_never_reach_the_token() {
         // The right PIN still works: one wrong entry does not lock anything.
         s.login(PinRole::User, &pin(FACTORY_PIN)).unwrap();
 
-        let policy = smartkey::token::check_new_pin(
+        let policy = smartkey_wizard::check_new_pin(
             PinRole::Admin,
             &pin(FACTORY_ADMIN_PIN),
             pin("secret-one"),
@@ -261,7 +260,7 @@ fn gost_keys_sign_on_the_virtual_rutoken_and_survive_removal() {
     let mut s = b.module.open(&token).unwrap();
     s.login(PinRole::User, &pin(FACTORY_PIN)).unwrap();
     let mut keys = Vec::new();
-    for algorithm in [KeyAlgorithm::Gost2012_256, KeyAlgorithm::Gost2012_512] {
+    for algorithm in [KeyType::Gost2012_256, KeyType::Gost2012_512] {
         let key = s.generate(algorithm, "gost").unwrap();
         let signer = TokenSigner::new(&s, &key.id).unwrap();
         assert_eq!(signer.algorithm(), algorithm);
@@ -269,7 +268,7 @@ fn gost_keys_sign_on_the_virtual_rutoken_and_survive_removal() {
         // Checked by the independent implementation, from the SPKI the token layer built.
         let spki = der::Encode::to_der(&s.public_key(&key.id).unwrap()).unwrap();
         let verifying = gost3410::VerifyingKey::from_spki_der(&spki).unwrap();
-        let size = algorithm.gost_size().unwrap();
+        let size = gost_size(algorithm).unwrap();
         let digest = gost3410::streebog_digest(size, b"payment order 1");
         let sig = gost3410::Signature::from_bytes(signature.as_bytes()).unwrap();
         verifying.verify_digest(&digest, &sig).unwrap();

@@ -3,11 +3,12 @@
 mod ui_fixtures;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smartkey::i18n::{Catalogue, Lang, Msg};
-use smartkey::token::Pin;
 use smartkey::ui::text::render_screen;
 use smartkey::ui::tui::UiState;
-use smartkey::wizard::{Action, ActionKind, Answer, FieldId, Screen, Widget};
+use smartkey_i18n::{Catalogue, Lang};
+use smartkey_wizard::Msg;
+use smartkey_wizard::Pin;
+use smartkey_wizard::{Action, ActionKind, Answer, FieldId, Screen, Widget};
 use ui_fixtures::*;
 
 const TYPED_PIN: &str = "Qw7-user-pin";

@@ -3,7 +3,7 @@
 mod ui_fixtures;
 
 use smartkey::ui::line::{LineCommand, parse_line};
-use smartkey::wizard::{Answer, FieldId, Screen};
+use smartkey_wizard::{Answer, FieldId, Screen};
 use ui_fixtures::*;
 
 fn shot(shots: &[(String, Screen)], name: &str) -> Screen {

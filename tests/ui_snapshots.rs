@@ -4,7 +4,7 @@
 mod ui_fixtures;
 
 use smartkey::ui::tui::UiState;
-use smartkey::wizard::Screen;
+use smartkey_wizard::Screen;
 use ui_fixtures::*;
 
 fn snapshot_all(shots: Vec<(String, Screen)>) {

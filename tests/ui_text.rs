@@ -4,7 +4,7 @@
 mod ui_fixtures;
 
 use smartkey::ui::text::render_screen;
-use smartkey::wizard::Screen;
+use smartkey_wizard::Screen;
 use ui_fixtures::*;
 
 fn shot(shots: &[(String, Screen)], name: &str) -> Screen {

@@ -11,9 +11,7 @@ use x509_cert::name::Name;
 
 use crate::bank::BankProfile;
 use crate::enroll::{self, Answer, BankEndpoint, ClientOptions, Issued, PickupLink, Transaction};
-use crate::wizard::{
-    BankAnswer, CertificateView, FailureKind, IssuedCertificate, PickupRef, TransactionId,
-};
+use smartkey_wizard::{BankAnswer, FailureKind, IssuedCertificate, PickupRef, TransactionId};
 
 use super::failure;
 
@@ -218,7 +216,7 @@ impl BankSide {
             }),
             Answer::Issued(issued) => {
                 let view = IssuedCertificate {
-                    certificate: CertificateView::of(&issued.certificate),
+                    certificate: crate::pki::certificate_view(&issued.certificate),
                     implicit_confirm: issued.implicit_confirm,
                 };
                 c.issued = Some(*issued);

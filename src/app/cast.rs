@@ -14,9 +14,9 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde_json::json;
 
-use crate::i18n::Catalogue;
 use crate::ui::tui::{UiState, draw};
-use crate::wizard::Screen;
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Screen;
 
 use super::frontend::{Event, Frontend};
 

@@ -18,9 +18,9 @@ use der::EncodePem;
 
 use crate::bank::{BankProfile, Banks};
 use crate::enroll::PickupLink;
-use crate::i18n::Catalogue;
-use crate::token::Pin;
-use crate::wizard::{Answer, CivilDate, FieldId, PickupRef, Start, TransactionId, Wizard};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Pin;
+use smartkey_wizard::{Answer, CivilDate, FieldId, Start, TransactionId, Wizard};
 
 use super::chance::Chance;
 use super::draft::DraftStore;
@@ -150,7 +150,8 @@ pub async fn find_link(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let found = links(mailbox, base).into_iter().rev().find(|l| {
-            transaction.is_none_or(|t| PickupRef::of(l).is_some_and(|p| &p.transaction == t))
+            transaction
+                .is_none_or(|t| crate::enroll::pickup_ref(l).is_some_and(|p| &p.transaction == t))
         });
         if let Some(link) = found {
             return Ok(link);
@@ -238,13 +239,13 @@ fn old_carrier_enrollment() -> Vec<ScriptStep> {
         ScriptStep::Answer(Answer::Next),
         ScriptStep::Wait("N2.4".into()),
         ScriptStep::Answer(Answer::ChangePin {
-            current: pin(crate::token::FACTORY_USER_PIN),
+            current: pin(smartkey_wizard::FACTORY_USER_PIN),
             new: pin(OLD_PIN),
             repeat: pin(OLD_PIN),
         }),
         ScriptStep::Wait("N2.5".into()),
         ScriptStep::Answer(Answer::ChangePin {
-            current: pin(crate::token::FACTORY_ADMIN_PIN),
+            current: pin(smartkey_wizard::FACTORY_ADMIN_PIN),
             new: pin(OLD_ADMIN_PIN),
             repeat: pin(OLD_ADMIN_PIN),
         }),
@@ -451,7 +452,7 @@ impl DemoEnv {
             env.stage.bank(&BankAction::Approve)?;
         }
         let link = find_link(&env.place.mailbox(), env.server.base_url(), None).await?;
-        let pickup = PickupRef::of(&link).ok_or("the demo link has no agentId")?;
+        let pickup = crate::enroll::pickup_ref(&link).ok_or("the demo link has no agentId")?;
         let mut script = Scripted::new(old_carrier_pickup(), None);
         let (wizard, effects) = Wizard::save_flow(pickup, env.start(true)?);
         let end = run(
@@ -530,7 +531,8 @@ impl DemoEnv {
                 let link =
                     find_link(&self.place.mailbox(), self.base_url(), latest.as_ref()).await?;
                 tracing::info!(%link, "the demo bank's e-mail brought a link");
-                let pickup = PickupRef::of(&link).ok_or("the demo link has no agentId")?;
+                let pickup =
+                    crate::enroll::pickup_ref(&link).ok_or("the demo link has no agentId")?;
                 Wizard::save_flow(pickup, self.start(true)?)
             }
             other => {

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::i18n::Catalogue;
-use crate::wizard::{Document, DocumentKind};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{Document, DocumentKind};
 
 /// The document as text: title, bank, date, entries, signature lines.
 pub fn render(document: &Document, catalogue: &Catalogue) -> String {
@@ -17,7 +17,7 @@ pub fn render(document: &Document, catalogue: &Catalogue) -> String {
         "{} (agentId {})\n{}\n\n",
         document.bank,
         document.agent_id,
-        catalogue.text(&crate::i18n::Msg::Date {
+        catalogue.text(&smartkey_wizard::Msg::Date {
             date: document.date
         })
     ));
@@ -97,10 +97,11 @@ pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{Lang, Msg};
-    use crate::wizard::date::CivilDate;
-    use crate::wizard::document::Entry;
-    use crate::wizard::screen::FieldId;
+    use smartkey_i18n::Lang;
+    use smartkey_wizard::Msg;
+    use smartkey_wizard::date::CivilDate;
+    use smartkey_wizard::document::Entry;
+    use smartkey_wizard::screen::FieldId;
 
     /// An application with many entries and a long value, so that lines wrap and the
     /// pages break.

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::state_file::{self, StateFileError};
-use crate::wizard::FormDraft;
+use smartkey_wizard::FormDraft;
 
 /// The draft's file.
 #[derive(Debug, Clone)]

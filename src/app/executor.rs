@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::i18n::Catalogue;
 use crate::token::TokenError;
-use crate::wizard::{
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{
     Effect, Failure, FailureKind, Input, Outcome, Presence, RequestPlan, TokenView, TransactionId,
 };
 

@@ -4,8 +4,9 @@
 use cmp::status::FailureReason;
 
 use crate::enroll::{ClientError, EnrollError};
-use crate::token::{PinPolicyError, PinRole, TokenError};
-use crate::wizard::{FailureKind, PinKind};
+use crate::token::TokenError;
+use smartkey_wizard::FailureKind;
+use smartkey_wizard::{PinPolicyError, PinRole};
 
 /// The bank's error codes (docs/bank-protocol.md, "Time limits").
 const LINK_EXPIRED: i64 = 4101;
@@ -27,19 +28,15 @@ pub fn token(e: &TokenError) -> FailureKind {
     use cryptoki::error::RvError;
     match e {
         TokenError::PinIncorrect { role, tries_left } => FailureKind::WrongPin {
-            role: PinKind::from(*role),
-            tries: (*tries_left).into(),
+            role: (*role),
+            tries: (*tries_left),
         },
-        TokenError::PinLocked { role } => FailureKind::PinLocked {
-            role: PinKind::from(*role),
-        },
+        TokenError::PinLocked { role } => FailureKind::PinLocked { role: (*role) },
         TokenError::PinLength { role, .. } | TokenError::PinRejected { role } => {
-            FailureKind::PinRefused {
-                role: PinKind::from(*role),
-            }
+            FailureKind::PinRefused { role: (*role) }
         }
         TokenError::PinPolicy(p) => FailureKind::PinRefused {
-            role: PinKind::from(policy_role(p)),
+            role: policy_role(p),
         },
         TokenError::Removed | TokenError::NoToken | TokenError::NotFound { .. } => {
             FailureKind::TokenRemoved
@@ -108,19 +105,18 @@ pub fn timeout(seconds: u64) -> FailureKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::TriesLeft;
-    use crate::wizard::Tries;
+    use smartkey_wizard::Tries;
 
     #[test]
     fn pin_failures_keep_their_role_and_tries() {
         let wrong = TokenError::PinIncorrect {
             role: PinRole::Admin,
-            tries_left: TriesLeft::Exactly(2),
+            tries_left: Tries::Exactly(2),
         };
         assert_eq!(
             token(&wrong),
             FailureKind::WrongPin {
-                role: PinKind::Admin,
+                role: PinRole::Admin,
                 tries: Tries::Exactly(2)
             }
         );
@@ -129,7 +125,7 @@ mod tests {
                 role: PinRole::User
             }),
             FailureKind::PinLocked {
-                role: PinKind::User
+                role: PinRole::User
             }
         );
         assert_eq!(token(&TokenError::Removed), FailureKind::TokenRemoved);

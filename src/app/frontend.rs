@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use crate::wizard::{Answer, Screen};
+use smartkey_wizard::{Answer, Screen};
 
 /// What a frontend can tell the runtime.
 #[derive(Debug)]

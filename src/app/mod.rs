@@ -7,7 +7,7 @@
 //!                                                      Wizard::screen -> frontend.show
 //! ```
 //! - [`runtime`]: the event loop;
-//! - [`executor`]: every [`Effect`](crate::wizard::Effect) carried out and answered with
+//! - [`executor`]: every [`Effect`](smartkey_wizard::Effect) carried out and answered with
 //!   the outcome the wizard waits for; [`worker`] is the one thread that owns the PKCS#11
 //!   module and sessions, [`token_ops`] the token effects, [`bank`] the CMP
 //!   conversations, [`failure`] what errors mean to the wizard;

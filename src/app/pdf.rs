@@ -14,8 +14,9 @@ use printpdf::{
     Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
 };
 
-use crate::i18n::{Catalogue, Msg};
-use crate::wizard::Document;
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Document;
+use smartkey_wizard::Msg;
 
 /// The environment variable that names a TrueType font file to use instead.
 pub const FONT_ENV: &str = "SMARTKEY_PDF_FONT";

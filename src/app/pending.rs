@@ -1,7 +1,7 @@
 //! The local records of requests waiting at a bank (`$XDG_STATE_HOME/smartkey/
 //! pending.json`): what a later `smartkey save` or `smartkey status` needs to find the
 //! request and its key again. No secret is in them (see
-//! [`PendingRecord`](crate::wizard::PendingRecord)).
+//! [`PendingRecord`](smartkey_wizard::PendingRecord)).
 //!
 //! The file is a [state file](super::state_file): replaced atomically, 0600. Every change
 //! is a read-modify-write under the [state lock](super::state_lock) of its folder, which
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::state_file::{self, StateFileError};
 use super::state_lock::{LockError, StateLock};
-use crate::wizard::{PendingRecord, TransactionId};
+use smartkey_wizard::{PendingRecord, TransactionId};
 
 /// The file's name in the state directory.
 pub const PENDING_FILE: &str = "pending.json";
@@ -165,7 +165,7 @@ impl PendingStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wizard::{CivilDate, KeyRef, KeyType, RequestKind};
+    use smartkey_wizard::{CivilDate, KeyRef, KeyType, RequestKind};
 
     fn record(tx: &str) -> PendingRecord {
         PendingRecord {

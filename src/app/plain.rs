@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use crate::i18n::Catalogue;
-use crate::token::Pin;
 use crate::ui::line::{LineCommand, parse_line};
 use crate::ui::words::Words;
-use crate::wizard::{ActionKind, Answer, Screen, StepCode, Widget};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Pin;
+use smartkey_wizard::{ActionKind, Answer, Screen, StepCode, Widget};
 
 use super::frontend::{Event, Frontend};
 use super::script::Bench;

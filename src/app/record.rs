@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::i18n::Catalogue;
-use crate::token::Pin;
-use crate::wizard::{Answer, Screen};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Pin;
+use smartkey_wizard::{Answer, Screen};
 
 use super::frontend::{Event, Frontend};
 use super::script::Setup;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::i18n::Catalogue;
+use smartkey_i18n::Catalogue;
 
 use super::cast::Cast;
 use super::demo::{DemoEnv, DemoPlace};

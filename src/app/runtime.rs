@@ -10,9 +10,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::bank::BankProfile;
-use crate::i18n::Catalogue;
 use crate::token::TokenError;
-use crate::wizard::{
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{
     Answer, Effect, Ending, Failure, Input, Operation, Outcome, Presence, StepCode, TokenView,
     Wizard,
 };
@@ -316,7 +316,7 @@ fn finished(wizard: &Wizard) -> RunEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wizard::{PinLengths, PinState};
+    use smartkey_wizard::{PinLengths, PinState};
 
     fn token(serial: &str, user: PinState) -> TokenView {
         TokenView {

@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 
 use super::chance::Chance;
 use crate::bank::BankProfile;
-use crate::wizard::{BankInfo, CityIndex, CivilDate, PendingRecord, Start};
+use smartkey_wizard::{BankInfo, CityIndex, CivilDate, PendingRecord, Start};
 
 /// The city list of the application form, shipped with smartkey.
 const CITIES: &str = include_str!("../../assets/ru-cities.csv");

@@ -5,11 +5,15 @@ use der::Decode;
 use x509_cert::Certificate;
 use x509_cert::name::Name;
 
+use smartkey_wizard::{
+    Applicant, CertificateView, KeyType, KeyView, Pin, PinRole, PinState, TokenView,
+};
+
 use crate::enroll::{self, Issued, Prepared, Transaction};
-use crate::pki::{Applicant, build_csr};
-use crate::token::{KeyId, KeyPairEntry, Pin, PinRole, TokenError, TokenSession, TokenSigner};
-use crate::wizard::model::public_key_fingerprint;
-use crate::wizard::{CertificateView, KeyType, KeyView, PinKind, TokenView};
+use crate::pki::{build_csr, certificate_view, public_key_fingerprint};
+use crate::token::{
+    KeyId, KeyPairEntry, PinStatus, TokenError, TokenInfo, TokenSession, TokenSigner,
+};
 
 use super::worker::Tokens;
 
@@ -28,7 +32,39 @@ fn key_view(session: &TokenSession<'_>, entry: &KeyPairEntry) -> KeyView {
         .public_key(&entry.id)
         .ok()
         .and_then(|spki| public_key_fingerprint(&spki));
-    KeyView::of(entry, fingerprint)
+    KeyView {
+        id: entry.id.to_hex(),
+        label: entry.label.clone(),
+        algorithm: entry.algorithm,
+        public_key: fingerprint,
+        certificate: entry
+            .certificate
+            .as_ref()
+            .map(|c| Box::new(certificate_view(c))),
+    }
+}
+
+/// A PIN's state in the core's words, from the module's flags.
+fn pin_state(status: &PinStatus) -> PinState {
+    PinState {
+        is_default: status.is_default,
+        to_be_changed: status.to_be_changed,
+        tries: status.tries_left(),
+        locked: status.is_locked(),
+    }
+}
+
+/// A token as the token layer describes it, with its key pairs.
+fn token_view(info: &TokenInfo, keys: Vec<KeyView>) -> TokenView {
+    TokenView {
+        serial: info.serial.clone(),
+        model: info.display_model().to_string(),
+        label: info.label.clone(),
+        user_pin: pin_state(&info.user_pin),
+        admin_pin: pin_state(&info.admin_pin),
+        pin_lengths: info.pin_limits,
+        keys,
+    }
 }
 
 /// Every initialised token inserted now, with its key pairs (read without a PIN).
@@ -45,7 +81,7 @@ pub fn list(tokens: &mut Tokens<'_>) -> Result<Vec<TokenView>, TokenError> {
             Err(TokenError::Removed) => continue,
             Err(e) => return Err(e),
         };
-        views.push(TokenView::of(&info, keys));
+        views.push(token_view(&info, keys));
     }
     Ok(views)
 }
@@ -53,14 +89,12 @@ pub fn list(tokens: &mut Tokens<'_>) -> Result<Vec<TokenView>, TokenError> {
 pub fn change_pin(
     tokens: &mut Tokens<'_>,
     serial: &str,
-    role: PinKind,
+    role: PinRole,
     current: Pin,
     new: Pin,
 ) -> Result<(), TokenError> {
     let confirmation = new.clone();
-    tokens.with(serial, |s| {
-        s.change_pin(PinRole::from(role), &current, new, &confirmation)
-    })
+    tokens.with(serial, |s| s.change_pin(role, &current, new, &confirmation))
 }
 
 pub fn login(tokens: &mut Tokens<'_>, serial: &str, pin: Pin) -> Result<(), TokenError> {
@@ -74,7 +108,7 @@ pub fn generate(
     label: &str,
 ) -> Result<KeyView, TokenError> {
     tokens.with(serial, |s| {
-        let key = s.generate(key_type.into(), label)?;
+        let key = s.generate(key_type, label)?;
         let fingerprint = s
             .public_key(&key.id)
             .ok()
@@ -226,6 +260,6 @@ pub fn verify_certificate(
             .iter()
             .filter_map(|p| p.certificate.as_ref())
             .find(|c| **c == expected)
-            .map(CertificateView::of))
+            .map(certificate_view))
     })
 }

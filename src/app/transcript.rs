@@ -8,10 +8,10 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::i18n::Catalogue;
 use crate::protection::{Opening, open_private, private_dir};
 use crate::ui::transcript::Transcript as Writer;
-use crate::wizard::{Answer, Screen};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{Answer, Screen};
 
 /// How many transcripts the transcripts folder keeps.
 const KEEP: usize = 20;

@@ -12,9 +12,9 @@ use crossterm::event::{Event as TermEvent, KeyEventKind};
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
-use crate::i18n::Catalogue;
 use crate::ui::tui::{UiState, draw};
-use crate::wizard::Screen;
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Screen;
 
 use super::frontend::{Event, Frontend};
 

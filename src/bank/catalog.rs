@@ -146,7 +146,7 @@ impl Banks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::KeyAlgorithm;
+    use smartkey_wizard::KeyType;
 
     #[test]
     fn the_built_in_profiles_are_the_two_banks_of_the_procedures() {
@@ -161,13 +161,13 @@ mod tests {
             nokss.online_bank_url.as_deref(),
             Some("https://online.nokss.ru/f2b")
         );
-        assert_eq!(nokss.key_types, [KeyAlgorithm::Rsa2048]);
+        assert_eq!(nokss.key_types, [KeyType::Rsa2048]);
         assert_eq!(
             nokss.cmp_url(),
             "https://ca.faktura.ru/.well-known/cmp/p/6184"
         );
         let renewal = banks.get(5282).unwrap();
-        assert_eq!(renewal.key_types[0], KeyAlgorithm::Gost2012_256);
+        assert_eq!(renewal.key_types[0], KeyType::Gost2012_256);
         assert!(renewal.ca_is_encrypted());
         assert_eq!(renewal.source, ProfileSource::BuiltIn);
     }

@@ -7,7 +7,7 @@ use der::Encode;
 use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;
 
-use crate::token::KeyAlgorithm;
+use smartkey_wizard::{BankInfo, KeyType};
 
 /// Where a profile was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,7 +82,7 @@ pub struct BankProfile {
     /// The online bank's login page (N3.1).
     pub online_bank_url: Option<String>,
     /// The key types the bank issues certificates for; the wizard offers the first.
-    pub key_types: Vec<KeyAlgorithm>,
+    pub key_types: Vec<KeyType>,
     pub source: ProfileSource,
 }
 
@@ -130,11 +130,11 @@ pub(super) struct RawProfile {
     key_types: Vec<String>,
 }
 
-fn key_algorithm(name: &str) -> Option<KeyAlgorithm> {
+fn key_algorithm(name: &str) -> Option<KeyType> {
     [
-        KeyAlgorithm::Rsa2048,
-        KeyAlgorithm::Gost2012_256,
-        KeyAlgorithm::Gost2012_512,
+        KeyType::Rsa2048,
+        KeyType::Gost2012_256,
+        KeyType::Gost2012_512,
     ]
     .into_iter()
     .find(|a| a.name() == name.trim())
@@ -211,5 +211,19 @@ impl RawProfile {
             key_types,
             source,
         })
+    }
+}
+/// What screens need to know about the bank, in the core's words.
+impl From<&BankProfile> for BankInfo {
+    fn from(p: &BankProfile) -> Self {
+        BankInfo {
+            agent_id: p.agent_id,
+            name: p.name.clone(),
+            operations_email: p.operations_email.clone(),
+            support_phone: p.support_phone.clone(),
+            support_email: p.support_email.clone(),
+            online_bank_url: p.online_bank_url.clone(),
+            key_types: p.key_types.clone(),
+        }
     }
 }

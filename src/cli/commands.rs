@@ -7,10 +7,12 @@ use tracing::{debug, info};
 use super::error::CliError;
 use super::{CertCommand, Command, CsrArgs, KeyCommand, PinCommand, PinSource, TokenChoice};
 use crate::config::Settings;
-use crate::pki::{Applicant, CertificateSummary, build_csr, csr_der, csr_pem};
+use crate::pki::{CertificateSummary, build_csr, csr_der, csr_pem};
 use crate::token::{
-    KeyId, KeyPairEntry, Module, PinRole, TokenInfo, TokenSession, TokenSigner, locate_library,
+    KeyId, KeyPairEntry, Module, TokenInfo, TokenSession, TokenSigner, locate_library,
 };
+use smartkey_wizard::Applicant;
+use smartkey_wizard::PinRole;
 
 /// Loads the library the settings name, or the Rutoken library from its usual places.
 pub(super) fn load(settings: &Settings) -> Result<Module, CliError> {

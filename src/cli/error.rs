@@ -6,10 +6,12 @@ use crate::app::start::ClockError;
 use crate::app::{LockError, StateFileError};
 use crate::bank::BankError;
 use crate::config::{ConfigError, Lang};
-use crate::i18n::{Catalogue, Msg};
-use crate::pki::{ApplicantErrors, CsrError};
+use crate::pki::CsrError;
 use crate::support::SupportError;
 use crate::token::TokenError;
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::ApplicantErrors;
+use smartkey_wizard::Msg;
 
 /// Exit codes, documented in `--help` and the README.
 pub mod exit {

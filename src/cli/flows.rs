@@ -18,9 +18,9 @@ use crate::app::{self, PendingStore, RunConfig, RunEnd, Scripted, StateLock};
 use crate::bank::Banks;
 use crate::config::Settings;
 use crate::enroll::PickupLink;
-use crate::i18n::Catalogue;
 use crate::token::locate_library;
-use crate::wizard::{Effect, Ending, PickupRef, Wizard};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{Effect, Ending, Wizard};
 
 /// How a wizard command is driven and where it writes.
 #[derive(Debug, Clone, Args)]
@@ -56,7 +56,8 @@ pub enum Which {
     DestroyOldKey,
 }
 
-fn pending_store() -> Result<(Option<PendingStore>, Vec<crate::wizard::PendingRecord>), CliError> {
+fn pending_store() -> Result<(Option<PendingStore>, Vec<smartkey_wizard::PendingRecord>), CliError>
+{
     let store = PendingStore::default_location();
     let records = match &store {
         Some(s) => s.load()?,
@@ -113,7 +114,7 @@ pub(super) fn run(
         Which::Save(link) => {
             let parsed = PickupLink::parse(link.trim())
                 .map_err(|e| CliError::Usage(format!("the link {link:?} cannot be used: {e}")))?;
-            let pickup = PickupRef::of(&parsed).ok_or_else(|| {
+            let pickup = crate::enroll::pickup_ref(&parsed).ok_or_else(|| {
                 CliError::Usage(format!("the link {link:?} names no bank number (agentId)"))
             })?;
             Wizard::save_flow(pickup, start)
@@ -299,8 +300,8 @@ impl AtBank {
 const STATUS_ASK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Asks each record's bank once where its request stands.
-fn ask_banks(settings: &Settings, records: &[crate::wizard::PendingRecord]) -> Vec<AtBank> {
-    use crate::wizard::{BankAnswer, FailureKind};
+fn ask_banks(settings: &Settings, records: &[smartkey_wizard::PendingRecord]) -> Vec<AtBank> {
+    use smartkey_wizard::{BankAnswer, FailureKind};
     let banks = match Banks::load(settings.banks.as_ref().map(|b| b.value.as_path())) {
         Ok(banks) => banks.profiles().to_vec(),
         Err(e) => {

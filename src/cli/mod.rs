@@ -376,12 +376,12 @@ pub enum AlgorithmArg {
     Gost2012_512,
 }
 
-impl From<AlgorithmArg> for crate::token::KeyAlgorithm {
+impl From<AlgorithmArg> for smartkey_wizard::KeyType {
     fn from(a: AlgorithmArg) -> Self {
         match a {
-            AlgorithmArg::Rsa2048 => crate::token::KeyAlgorithm::Rsa2048,
-            AlgorithmArg::Gost2012_256 => crate::token::KeyAlgorithm::Gost2012_256,
-            AlgorithmArg::Gost2012_512 => crate::token::KeyAlgorithm::Gost2012_512,
+            AlgorithmArg::Rsa2048 => smartkey_wizard::KeyType::Rsa2048,
+            AlgorithmArg::Gost2012_256 => smartkey_wizard::KeyType::Gost2012_256,
+            AlgorithmArg::Gost2012_512 => smartkey_wizard::KeyType::Gost2012_512,
         }
     }
 }

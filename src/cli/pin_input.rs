@@ -10,8 +10,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::error::CliError;
-use crate::token::{Pin, PinRole, read_secret_file};
+use crate::token::read_secret_file;
 use clap::Args;
+use smartkey_wizard::{Pin, PinRole};
 
 /// Options naming where the current PIN comes from.
 #[derive(Debug, Clone, Args, Default)]

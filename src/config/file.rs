@@ -17,25 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::toml_problem::TomlProblem;
 
-/// The language of the wizard's screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Russian.
-    #[default]
-    Ru,
-    /// English.
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::En => "en",
-        }
-    }
-}
+pub use smartkey_i18n::Lang;
 
 /// What the config file holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]

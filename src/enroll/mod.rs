@@ -20,3 +20,12 @@ pub use request::{
 
 pub use cmp::client::{ClientError, ClientOptions, CmpClient, PickupLink, ResponseTrust};
 pub use cmp::{Answer, CertReqMsg, Issued, Transaction, Utf8Pairs};
+
+/// The bank and transaction of a parsed link, in the core's words; `None` when the
+/// link's bank number does not fit an agentId.
+pub fn pickup_ref(link: &PickupLink) -> Option<smartkey_wizard::PickupRef> {
+    Some(smartkey_wizard::PickupRef {
+        agent_id: link.agent_id().parse().ok()?,
+        transaction: smartkey_wizard::TransactionId::from_bytes(link.transaction_id()),
+    })
+}

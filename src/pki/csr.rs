@@ -4,9 +4,9 @@ use der::{Encode, EncodePem, pem::LineEnding};
 use x509_cert::builder::{Builder, Error as BuilderError};
 use x509_cert::request::{CertReq, RequestBuilder};
 
-use super::applicant::ValidApplicant;
 use super::subject::{SubjectError, subject_name};
 use crate::token::{TokenError, TokenSignature, TokenSigner, token_error_of};
+use smartkey_wizard::ValidApplicant;
 
 /// Why a request could not be made.
 #[derive(Debug, thiserror::Error)]

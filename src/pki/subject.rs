@@ -9,7 +9,7 @@ use der::{Decode, Encode, Tag};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 
-use super::applicant::{ApplicantKind, ValidApplicant};
+use smartkey_wizard::{ApplicantKind, ValidApplicant};
 
 /// The attribute types of a subject, by OID.
 pub mod oids {

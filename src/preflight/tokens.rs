@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::report::{CheckId, Facts, Finding, Verdict};
-use crate::token::{Module, PinRole, TokenInfo};
+use crate::token::{Module, TokenInfo};
+use smartkey_wizard::PinRole;
 
 /// The bank's instruction N2.2 (PROCEDURE.md), in its words.
 pub const N2_2: &str = "The bank's instruction N2.2: \"Remove all other smart keys and tokens.\" Leave in only the smart key you mean to use, and make sure it is the right one.";

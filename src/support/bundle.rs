@@ -15,7 +15,8 @@ use super::redact::{MASK, Redactor};
 use crate::bank::BankProfile;
 use crate::pki::CertificateSummary;
 use crate::preflight::{self, BankChoice, Options, Report, render_text};
-use crate::token::{KeyAlgorithm, Module, TokenInfo};
+use crate::token::{Module, TokenInfo};
+use smartkey_wizard::KeyType;
 
 /// How many of the newest transcripts go into a bundle.
 pub const MAX_TRANSCRIPTS: usize = 20;
@@ -106,7 +107,7 @@ pub fn default_bundle_name() -> String {
 struct KeyFacts {
     id: String,
     label: String,
-    algorithm: Option<KeyAlgorithm>,
+    algorithm: Option<KeyType>,
     certificate: Option<CertificateSummary>,
 }
 

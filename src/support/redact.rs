@@ -97,8 +97,8 @@ impl Redactor {
     /// of this process: what `smartkey support bundle` uses.
     pub fn for_this_process() -> Redactor {
         let mut r = Redactor::new();
-        r.add_secret(crate::token::FACTORY_USER_PIN);
-        r.add_secret(crate::token::FACTORY_ADMIN_PIN);
+        r.add_secret(smartkey_wizard::FACTORY_USER_PIN);
+        r.add_secret(smartkey_wizard::FACTORY_ADMIN_PIN);
         r.add_environment(std::env::vars_os());
         r
     }

@@ -9,15 +9,16 @@ use serde::Serialize;
 use x509_cert::Certificate;
 
 use super::error::TokenError;
-use super::keys::{KeyAlgorithm, KeyId};
+use super::keys::KeyId;
 use super::session::TokenSession;
+use smartkey_wizard::KeyType;
 
 /// One key pair on the token, with its certificate if one is stored next to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyPairEntry {
     pub id: KeyId,
     pub label: String,
-    pub algorithm: Option<KeyAlgorithm>,
+    pub algorithm: Option<KeyType>,
     pub has_public_key: bool,
     /// `None` when not logged in: private keys are invisible then.
     pub has_private_key: Option<bool>,

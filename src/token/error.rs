@@ -8,34 +8,22 @@ use std::fmt;
 use std::path::PathBuf;
 
 use cryptoki::error::RvError;
-use serde::Serialize;
 
-use super::pin::{PinPolicyError, PinRole};
+use smartkey_wizard::{PinPolicyError, PinRole, Tries};
 
-/// How many PIN attempts remain, as far as the module tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "count")]
-pub enum TriesLeft {
-    /// The module gave an exact count (Rutoken's extended token info).
-    Exactly(u32),
-    /// The module flags that one more wrong PIN locks it (CKF_*_PIN_FINAL_TRY).
-    FinalTry,
-    /// The module flags that few tries remain (CKF_*_PIN_COUNT_LOW).
-    Low,
-    /// The module does not say.
-    Unknown,
-}
+/// [`Tries`] in the words of the command line's messages.
+struct TriesWords(Tries);
 
-impl fmt::Display for TriesLeft {
+impl fmt::Display for TriesWords {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TriesLeft::Exactly(0) => f.write_str("no tries are left"),
-            TriesLeft::Exactly(1) | TriesLeft::FinalTry => {
+        match self.0 {
+            Tries::Exactly(0) => f.write_str("no tries are left"),
+            Tries::Exactly(1) | Tries::FinalTry => {
                 f.write_str("one try is left: one more wrong entry locks it")
             }
-            TriesLeft::Exactly(n) => write!(f, "{n} tries are left"),
-            TriesLeft::Low => f.write_str("only a few tries are left"),
-            TriesLeft::Unknown => f.write_str("the token does not say how many tries are left"),
+            Tries::Exactly(n) => write!(f, "{n} tries are left"),
+            Tries::Low => f.write_str("only a few tries are left"),
+            Tries::Unknown => f.write_str("the token does not say how many tries are left"),
         }
     }
 }
@@ -68,11 +56,8 @@ pub enum TokenError {
     )]
     Ambiguous { inserted: String },
 
-    #[error("wrong {role}: {tries_left}")]
-    PinIncorrect {
-        role: PinRole,
-        tries_left: TriesLeft,
-    },
+    #[error("wrong {role}: {}", TriesWords(*.tries_left))]
+    PinIncorrect { role: PinRole, tries_left: Tries },
 
     #[error(
         "the {role} is locked after too many wrong entries; {}",

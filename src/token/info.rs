@@ -3,8 +3,7 @@
 use cryptoki::slot::Slot;
 use serde::Serialize;
 
-use super::error::TriesLeft;
-use super::pin::{PinLimits, PinRole};
+use smartkey_wizard::{PinLengths, PinRole, Tries};
 
 /// The state of one PIN of a token, as the module reports it.
 ///
@@ -25,13 +24,13 @@ pub struct PinStatus {
 
 impl PinStatus {
     /// How many tries remain, as precisely as the module allows.
-    pub fn tries_left(&self) -> TriesLeft {
+    pub fn tries_left(&self) -> Tries {
         match self.tries_left {
-            Some(n) => TriesLeft::Exactly(n),
-            None if self.locked => TriesLeft::Exactly(0),
-            None if self.final_try => TriesLeft::FinalTry,
-            None if self.count_low => TriesLeft::Low,
-            None => TriesLeft::Unknown,
+            Some(n) => Tries::Exactly(n),
+            None if self.locked => Tries::Exactly(0),
+            None if self.final_try => Tries::FinalTry,
+            None if self.count_low => Tries::Low,
+            None => Tries::Unknown,
         }
     }
 
@@ -50,10 +49,10 @@ impl PinStatus {
             parts.push("factory default, must be changed".to_string());
         }
         match self.tries_left() {
-            TriesLeft::Exactly(n) => parts.push(format!("{n} tries left")),
-            TriesLeft::FinalTry => parts.push("final try".to_string()),
-            TriesLeft::Low => parts.push("few tries left".to_string()),
-            TriesLeft::Unknown => {}
+            Tries::Exactly(n) => parts.push(format!("{n} tries left")),
+            Tries::FinalTry => parts.push("final try".to_string()),
+            Tries::Low => parts.push("few tries left".to_string()),
+            Tries::Unknown => {}
         }
         if parts.is_empty() {
             parts.push("ok".to_string());
@@ -73,7 +72,7 @@ pub struct TokenInfo {
     pub model: String,
     /// The vendor's full model name, where the module has one ("Rutoken ECP 2.0").
     pub model_name: Option<String>,
-    pub pin_limits: PinLimits,
+    pub pin_limits: PinLengths,
     pub user_pin: PinStatus,
     pub admin_pin: PinStatus,
     /// Whether the token has been initialised (CKF_TOKEN_INITIALIZED).
@@ -91,7 +90,7 @@ impl TokenInfo {
             manufacturer: info.manufacturer_id().trim().to_string(),
             model: info.model().trim().to_string(),
             model_name: None,
-            pin_limits: PinLimits {
+            pin_limits: PinLengths {
                 min: info.min_pin_length(),
                 max: info.max_pin_length(),
             },

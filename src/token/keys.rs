@@ -7,10 +7,11 @@
 use std::fmt;
 
 use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{Attribute, AttributeType, KeyType as CkKeyType, ObjectClass, ObjectHandle};
 use der::Encode;
 use der::asn1::{BitString, UintRef};
 use serde::Serialize;
+use smartkey_wizard::KeyType;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use gost3410::{KeySize, ParamSet};
@@ -75,36 +76,12 @@ impl Serialize for KeyId {
     }
 }
 
-/// The kinds of key pair smartkey makes on a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyAlgorithm {
-    /// RSA with a 2048-bit modulus and exponent 65537 (the bank's "smart key (RSA)").
-    Rsa2048,
-    /// GOST R 34.10-2012 with a 256-bit key (CryptoPro-A parameters, Streebog-256).
-    #[serde(rename = "gost2012-256")]
-    Gost2012_256,
-    /// GOST R 34.10-2012 with a 512-bit key (TC26-512-A parameters, Streebog-512).
-    #[serde(rename = "gost2012-512")]
-    Gost2012_512,
-}
-
-impl KeyAlgorithm {
-    pub fn name(self) -> &'static str {
-        match self {
-            KeyAlgorithm::Rsa2048 => "rsa2048",
-            KeyAlgorithm::Gost2012_256 => "gost2012-256",
-            KeyAlgorithm::Gost2012_512 => "gost2012-512",
-        }
-    }
-
-    /// The GOST key size, for the GOST algorithms.
-    pub fn gost_size(self) -> Option<KeySize> {
-        match self {
-            KeyAlgorithm::Rsa2048 => None,
-            KeyAlgorithm::Gost2012_256 => Some(KeySize::Gost256),
-            KeyAlgorithm::Gost2012_512 => Some(KeySize::Gost512),
-        }
+/// The GOST key size of a key type, for the GOST ones.
+pub fn gost_size(key: KeyType) -> Option<KeySize> {
+    match key {
+        KeyType::Rsa2048 => None,
+        KeyType::Gost2012_256 => Some(KeySize::Gost256),
+        KeyType::Gost2012_512 => Some(KeySize::Gost512),
     }
 }
 
@@ -125,12 +102,6 @@ fn gost_key_type(size: KeySize) -> cryptoki_sys::CK_KEY_TYPE {
     }
 }
 
-impl fmt::Display for KeyAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// How a private key is protected on the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct KeyProtection {
@@ -143,7 +114,7 @@ pub struct KeyProtection {
 pub struct GeneratedKey {
     pub id: KeyId,
     pub label: String,
-    pub algorithm: KeyAlgorithm,
+    pub algorithm: KeyType,
 }
 
 pub(crate) const RSA_EXPONENT: [u8; 3] = [0x01, 0x00, 0x01];
@@ -200,7 +171,7 @@ impl TokenSession<'_> {
         Ok(GeneratedKey {
             id,
             label: label.to_string(),
-            algorithm: KeyAlgorithm::Rsa2048,
+            algorithm: KeyType::Rsa2048,
         })
     }
 
@@ -218,11 +189,11 @@ impl TokenSession<'_> {
         let (mechanism, algorithm) = match size {
             KeySize::Gost256 => (
                 rutoken_sys::CKM_GOSTR3410_KEY_PAIR_GEN,
-                KeyAlgorithm::Gost2012_256,
+                KeyType::Gost2012_256,
             ),
             KeySize::Gost512 => (
                 rutoken_sys::CKM_GOSTR3410_512_KEY_PAIR_GEN,
-                KeyAlgorithm::Gost2012_512,
+                KeyType::Gost2012_512,
             ),
         };
         let common = |class: CK_OBJECT_CLASS, private: bool| {
@@ -260,12 +231,8 @@ impl TokenSession<'_> {
     }
 
     /// Generates a key pair of `algorithm` (the user must be logged in).
-    pub fn generate(
-        &self,
-        algorithm: KeyAlgorithm,
-        label: &str,
-    ) -> Result<GeneratedKey, TokenError> {
-        match algorithm.gost_size() {
+    pub fn generate(&self, algorithm: KeyType, label: &str) -> Result<GeneratedKey, TokenError> {
+        match gost_size(algorithm) {
             None => self.generate_rsa_2048(label),
             Some(size) => self.generate_gost(size, label),
         }
@@ -354,10 +321,7 @@ impl TokenSession<'_> {
     }
 
     /// The algorithm of a key object, if smartkey knows it.
-    pub(crate) fn algorithm_of(
-        &self,
-        object: ObjectHandle,
-    ) -> Result<Option<KeyAlgorithm>, TokenError> {
+    pub(crate) fn algorithm_of(&self, object: ObjectHandle) -> Result<Option<KeyType>, TokenError> {
         let attrs = self.attributes(object, &[AttributeType::KeyType, AttributeType::Modulus])?;
         let key_type = attrs.iter().find_map(|a| match a {
             Attribute::KeyType(t) => Some(*t),
@@ -367,11 +331,11 @@ impl TokenSession<'_> {
             Attribute::Modulus(m) => Some(m.iter().skip_while(|b| **b == 0).count() * 8),
             _ => None,
         });
-        let gost_512 = KeyType::new_vendor_defined(rutoken_sys::CKK_GOSTR3410_512).ok();
+        let gost_512 = CkKeyType::new_vendor_defined(rutoken_sys::CKK_GOSTR3410_512).ok();
         Ok(match (key_type, modulus_bits) {
-            (Some(KeyType::RSA), Some(2048)) => Some(KeyAlgorithm::Rsa2048),
-            (Some(KeyType::GOSTR3410), _) => Some(KeyAlgorithm::Gost2012_256),
-            (Some(t), _) if Some(t) == gost_512 => Some(KeyAlgorithm::Gost2012_512),
+            (Some(CkKeyType::RSA), Some(2048)) => Some(KeyType::Rsa2048),
+            (Some(CkKeyType::GOSTR3410), _) => Some(KeyType::Gost2012_256),
+            (Some(t), _) if Some(t) == gost_512 => Some(KeyType::Gost2012_512),
             _ => None,
         })
     }
@@ -400,13 +364,8 @@ impl TokenSession<'_> {
             }
         }
         match (key_type, modulus, exponent) {
-            (Some(KeyType::RSA), Some(n), Some(e)) => rsa_spki(&n, &e),
-            (Some(_), _, _)
-                if self
-                    .algorithm_of(public)?
-                    .and_then(KeyAlgorithm::gost_size)
-                    .is_some() =>
-            {
+            (Some(CkKeyType::RSA), Some(n), Some(e)) => rsa_spki(&n, &e),
+            (Some(_), _, _) if self.algorithm_of(public)?.and_then(gost_size).is_some() => {
                 self.gost_spki(public)
             }
             (t, _, _) => Err(TokenError::UnsupportedKey(format!("key type {t:?}"))),

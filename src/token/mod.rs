@@ -16,13 +16,10 @@ mod signer;
 mod vendor;
 
 pub use certs::{KeyPairEntry, parse_certificate};
-pub use error::{Implausible, TokenError, TriesLeft, describe_rv};
+pub use error::{Implausible, TokenError, describe_rv};
 pub use info::{PinStatus, TokenInfo};
-pub use keys::{GeneratedKey, KeyAlgorithm, KeyId, KeyProtection};
+pub use keys::{GeneratedKey, KeyId, KeyProtection, gost_size};
 pub use module::{LibraryInfo, Module, locate_library, rutoken_library_candidates};
-pub use pin::{
-    FACTORY_ADMIN_PIN, FACTORY_USER_PIN, MAX_SECRET_FILE, MIN_NEW_PIN_LEN, NewPin, Pin, PinLimits,
-    PinPolicyError, PinRole, check_new_pin, read_secret_file,
-};
+pub use pin::{MAX_SECRET_FILE, read_secret_file};
 pub use session::TokenSession;
 pub use signer::{TokenPublicKey, TokenSignature, TokenSigner, token_error_of};

@@ -7,8 +7,8 @@ use cryptoki::session::{Session, UserType};
 use super::error::TokenError;
 use super::info::TokenInfo;
 use super::module::{Module, ck_error};
-use super::pin::{Pin, PinRole, check_new_pin};
 use super::vendor::CallError;
+use smartkey_wizard::{Pin, PinRole, check_new_pin};
 
 /// An open read-write session on a token. Dropping it closes the session, which also
 /// ends any login on it.
@@ -82,7 +82,7 @@ impl<'m> TokenSession<'m> {
                     Ok(info) => info.pin(role).tries_left(),
                     Err(e) => return e,
                 };
-                if matches!(tries_left, super::error::TriesLeft::Exactly(0)) {
+                if matches!(tries_left, smartkey_wizard::Tries::Exactly(0)) {
                     TokenError::PinLocked { role }
                 } else {
                     TokenError::PinIncorrect { role, tries_left }

@@ -11,8 +11,9 @@ use spki::{
 };
 
 use super::error::TokenError;
-use super::keys::{KeyAlgorithm, KeyId};
+use super::keys::KeyId;
 use super::session::TokenSession;
+use smartkey_wizard::KeyType;
 
 /// The DER prefix of a PKCS#1 v1.5 DigestInfo for SHA-256 (RFC 8017, section 9.2).
 const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
@@ -56,7 +57,7 @@ impl SignatureBitStringEncoding for TokenSignature {
 pub struct TokenSigner<'s, 'm> {
     session: &'s TokenSession<'m>,
     key: ObjectHandle,
-    algorithm: KeyAlgorithm,
+    algorithm: KeyType,
     public: TokenPublicKey,
 }
 
@@ -81,14 +82,14 @@ impl<'s, 'm> TokenSigner<'s, 'm> {
         })
     }
 
-    pub fn algorithm(&self) -> KeyAlgorithm {
+    pub fn algorithm(&self) -> KeyType {
         self.algorithm
     }
 
     /// Signs `message` on the token, with the layer's typed error.
     pub fn sign_message(&self, message: &[u8]) -> Result<TokenSignature, TokenError> {
         match self.algorithm {
-            KeyAlgorithm::Rsa2048 => {
+            KeyType::Rsa2048 => {
                 // Hash here and sign the DigestInfo with raw CKM_RSA_PKCS: every RSA
                 // token has that mechanism, not all have CKM_SHA256_RSA_PKCS.
                 let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
@@ -104,10 +105,10 @@ impl<'s, 'm> TokenSigner<'s, 'm> {
                     .map(TokenSignature)
                     .map_err(|e| self.session.fail("signing on the token", e))
             }
-            KeyAlgorithm::Gost2012_256 | KeyAlgorithm::Gost2012_512 => {
+            KeyType::Gost2012_256 | KeyType::Gost2012_512 => {
                 // Streebog here, then the raw GOST mechanism: every GOST token has it,
                 // and the token returns s||r, exactly the certificate formats' bytes.
-                let size = if self.algorithm == KeyAlgorithm::Gost2012_256 {
+                let size = if self.algorithm == KeyType::Gost2012_256 {
                     gost3410::KeySize::Gost256
                 } else {
                     gost3410::KeySize::Gost512
@@ -143,15 +144,15 @@ impl Keypair for TokenSigner<'_, '_> {
 impl DynSignatureAlgorithmIdentifier for TokenSigner<'_, '_> {
     fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
         Ok(match self.algorithm {
-            KeyAlgorithm::Rsa2048 => AlgorithmIdentifierOwned {
+            KeyType::Rsa2048 => AlgorithmIdentifierOwned {
                 oid: const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
                 parameters: Some(der::asn1::Null.into()),
             },
-            KeyAlgorithm::Gost2012_256 => AlgorithmIdentifierOwned {
+            KeyType::Gost2012_256 => AlgorithmIdentifierOwned {
                 oid: gost3410::oid::SIGN_WITH_STREEBOG_256,
                 parameters: None,
             },
-            KeyAlgorithm::Gost2012_512 => AlgorithmIdentifierOwned {
+            KeyType::Gost2012_512 => AlgorithmIdentifierOwned {
                 oid: gost3410::oid::SIGN_WITH_STREEBOG_512,
                 parameters: None,
             },

@@ -7,8 +7,8 @@
 //! Commands are accepted in both languages whatever the screen's language, so that
 //! a support agent can dictate either.
 
-use crate::i18n::Lang;
-use crate::wizard::{ActionKind, Answer, FieldId, Screen, Widget};
+use smartkey_i18n::Lang;
+use smartkey_wizard::{ActionKind, Answer, FieldId, Screen, Widget};
 
 use super::text::enter_action;
 

@@ -8,8 +8,9 @@
 
 use std::fmt::Write as _;
 
-use crate::i18n::{Catalogue, Msg};
-use crate::wizard::{ActionKind, Progress, Screen, TokenLine, TokenMark, Widget};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Msg;
+use smartkey_wizard::{ActionKind, Progress, Screen, TokenLine, TokenMark, Widget};
 
 use super::line::{action_command, field_name};
 use super::words::Words;

@@ -5,8 +5,8 @@
 
 use std::io::{self, Write};
 
-use crate::i18n::Catalogue;
-use crate::wizard::{Answer, Screen};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{Answer, Screen};
 
 use super::line::field_name;
 use super::text::render_screen;
@@ -76,9 +76,9 @@ pub fn describe(answer: &Answer) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
-    use crate::token::Pin;
-    use crate::wizard::FieldId;
+    use smartkey_i18n::Lang;
+    use smartkey_wizard::FieldId;
+    use smartkey_wizard::Pin;
 
     #[test]
     fn answers_are_written_without_pins() {

@@ -3,8 +3,8 @@
 //! these are what the frame around it says, kept here so that the wizard's catalogue
 //! stays about the bank's procedure.
 
-use crate::i18n::Lang;
-use crate::wizard::{FlowKind, Level};
+use smartkey_i18n::Lang;
+use smartkey_wizard::{FlowKind, Level};
 
 /// The renderers' words in one language.
 #[derive(Debug)]

@@ -12,9 +12,9 @@ use der::EncodePem;
 use smartkey::app::{self, EmuBench, PendingStore, RunConfig, RunEnd, ScriptStep, Scripted};
 use smartkey::bank::{BankProfile, Banks};
 use smartkey::enroll::PickupLink;
-use smartkey::i18n::{Catalogue, Lang};
-use smartkey::token::Pin;
-use smartkey::wizard::{Answer, Effect, FieldId, Wizard};
+use smartkey_i18n::{Catalogue, Lang};
+use smartkey_wizard::Pin;
+use smartkey_wizard::{Answer, Effect, FieldId, Wizard};
 
 /// Module configuration (RUTOKEN_EMU_DIR, SOFTHSM2_CONF) lives in the process's
 /// environment: one run at a time.

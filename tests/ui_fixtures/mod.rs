@@ -6,10 +6,10 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use smartkey::i18n::{Catalogue, Lang};
-use smartkey::token::Pin;
 use smartkey::ui::tui::{UiState, draw};
-use smartkey::wizard::*;
+use smartkey_i18n::{Catalogue, Lang};
+use smartkey_wizard::Pin;
+use smartkey_wizard::*;
 
 pub const CITIES: &str = include_str!("../../assets/ru-cities.csv");
 
@@ -273,13 +273,13 @@ pub fn new_flow() -> Vec<(String, Screen)> {
         .shot("n2_4_changing");
     d.done(Outcome::PinChanged {
         serial: SERIAL.into(),
-        role: PinKind::User,
+        role: PinRole::User,
     });
     d.at("N2.5").shot("n2_5");
     d.change_pin("87654321", "Qz7-admin-pin");
     d.done(Outcome::PinChanged {
         serial: SERIAL.into(),
-        role: PinKind::Admin,
+        role: PinRole::Admin,
     });
     d.at("N2.6").shot("n2_6");
     d.enter_pin("Qz7-user-pin");
@@ -336,7 +336,7 @@ pub fn new_flow() -> Vec<(String, Screen)> {
         pin.fail(
             Operation::ChangePin,
             FailureKind::WrongPin {
-                role: PinKind::User,
+                role: PinRole::User,
                 tries: Tries::Exactly(tries),
             },
         );
@@ -346,7 +346,7 @@ pub fn new_flow() -> Vec<(String, Screen)> {
     pin.fail(
         Operation::ChangePin,
         FailureKind::PinLocked {
-            role: PinKind::User,
+            role: PinRole::User,
         },
     );
     pin.shot("n2_4_locked");
@@ -372,11 +372,11 @@ pub fn new_flow() -> Vec<(String, Screen)> {
     kept.present(vec![fresh(SERIAL)]).next().next();
     fill_company(&mut kept);
     let mut s = start(&nokss());
-    s.draft = Some(smartkey::wizard::FormDraft {
+    s.draft = Some(smartkey_wizard::FormDraft {
         agent_id: 6184,
-        key_type: smartkey::wizard::KeyType::Rsa2048,
+        key_type: smartkey_wizard::KeyType::Rsa2048,
         applicant: match kept.wizard.step() {
-            smartkey::wizard::Step::New(smartkey::wizard::new_flow::NewStep::Form(f)) => {
+            smartkey_wizard::Step::New(smartkey_wizard::new_flow::NewStep::Form(f)) => {
                 f.applicant.clone()
             }
             _ => panic!("at the form"),
@@ -405,13 +405,13 @@ pub fn renew_flow() -> Vec<(String, Screen)> {
     d.change_pin("12345678", "Wq3-new-pin");
     d.done(Outcome::PinChanged {
         serial: NEW.into(),
-        role: PinKind::User,
+        role: PinRole::User,
     });
     d.at("R2.6").shot("r2_6");
     d.change_pin("87654321", "Wq3-new-admin");
     d.done(Outcome::PinChanged {
         serial: NEW.into(),
-        role: PinKind::Admin,
+        role: PinRole::Admin,
     });
     d.at("R2.7").shot("r2_7");
     d.enter_pin("Wq3-new-pin");

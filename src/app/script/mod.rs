@@ -40,8 +40,8 @@ pub mod screens;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Lang;
-use crate::token::Pin;
-use crate::wizard::{Answer, CivilDate};
+use smartkey_wizard::Pin;
+use smartkey_wizard::{Answer, CivilDate};
 
 pub use bench::{Bench, EmuBench};
 pub use pins::PinBook;
@@ -271,7 +271,7 @@ fn answer(value: serde_json::Value, pins: &PinBook) -> Result<Answer, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wizard::FieldId;
+    use smartkey_wizard::FieldId;
 
     fn book() -> PinBook {
         let mut book = PinBook::without_environment();

@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::i18n::Msg;
-use crate::token::{FACTORY_ADMIN_PIN, FACTORY_USER_PIN, Pin, read_secret_file};
-use crate::wizard::{PinKind, Screen, Widget};
+use crate::token::read_secret_file;
+use smartkey_wizard::Msg;
+use smartkey_wizard::{FACTORY_ADMIN_PIN, FACTORY_USER_PIN, Pin};
+use smartkey_wizard::{PinRole, Screen, Widget};
 
 /// The name of the factory user PIN in scripts.
 pub const FACTORY_NAME: &str = "PIN_FACTORY";
@@ -126,39 +127,39 @@ impl PinBook {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinUse {
     Login,
-    Current(PinKind),
-    New(PinKind),
-    Repeat(PinKind),
+    Current(PinRole),
+    New(PinRole),
+    Repeat(PinRole),
 }
 
 impl PinUse {
     fn base(self) -> &'static str {
         match self {
             PinUse::Login => "PIN",
-            PinUse::Current(PinKind::User) => "PIN_CURRENT",
-            PinUse::New(PinKind::User) => "PIN_NEW",
-            PinUse::Repeat(PinKind::User) => "PIN_REPEAT",
-            PinUse::Current(PinKind::Admin) => "PIN_ADMIN_CURRENT",
-            PinUse::New(PinKind::Admin) => "PIN_ADMIN_NEW",
-            PinUse::Repeat(PinKind::Admin) => "PIN_ADMIN_REPEAT",
+            PinUse::Current(PinRole::User) => "PIN_CURRENT",
+            PinUse::New(PinRole::User) => "PIN_NEW",
+            PinUse::Repeat(PinRole::User) => "PIN_REPEAT",
+            PinUse::Current(PinRole::Admin) => "PIN_ADMIN_CURRENT",
+            PinUse::New(PinRole::Admin) => "PIN_ADMIN_NEW",
+            PinUse::Repeat(PinRole::Admin) => "PIN_ADMIN_REPEAT",
         }
     }
 }
 
 /// Which PIN a screen's change form is for (the user's, unless it says admin).
-pub fn changed_kind(screen: &Screen) -> PinKind {
+pub fn changed_kind(screen: &Screen) -> PinRole {
     let admin = screen.fields.iter().any(|w| {
         matches!(
             w,
             Widget::Pin {
                 label: Msg::FieldNewPin {
-                    role: PinKind::Admin
+                    role: PinRole::Admin
                 },
                 ..
             }
         )
     });
-    if admin { PinKind::Admin } else { PinKind::User }
+    if admin { PinRole::Admin } else { PinRole::User }
 }
 
 /// Names the PINs of a recording: the same PIN always gets the same name; the factory
@@ -251,33 +252,33 @@ mod tests {
     fn names_follow_use_and_repeat_for_the_same_pin() {
         let mut n = PinNamer::default();
         assert_eq!(
-            n.name(&pin(FACTORY_USER_PIN), PinUse::Current(PinKind::User)),
+            n.name(&pin(FACTORY_USER_PIN), PinUse::Current(PinRole::User)),
             FACTORY_NAME
         );
         assert_eq!(
-            n.name(&pin("Secret-1"), PinUse::New(PinKind::User)),
+            n.name(&pin("Secret-1"), PinUse::New(PinRole::User)),
             "PIN_NEW"
         );
         assert_eq!(
-            n.name(&pin("Secret-1"), PinUse::Repeat(PinKind::User)),
+            n.name(&pin("Secret-1"), PinUse::Repeat(PinRole::User)),
             "PIN_NEW"
         );
         assert_eq!(
-            n.name(&pin(FACTORY_ADMIN_PIN), PinUse::Current(PinKind::Admin)),
+            n.name(&pin(FACTORY_ADMIN_PIN), PinUse::Current(PinRole::Admin)),
             ADMIN_FACTORY_NAME
         );
         assert_eq!(
-            n.name(&pin("Admin-1"), PinUse::New(PinKind::Admin)),
+            n.name(&pin("Admin-1"), PinUse::New(PinRole::Admin)),
             "PIN_ADMIN_NEW"
         );
         assert_eq!(n.name(&pin("Secret-1"), PinUse::Login), "PIN_NEW");
         assert_eq!(n.name(&pin("Other-9"), PinUse::Login), "PIN");
         assert_eq!(
-            n.name(&pin("Secret-2"), PinUse::New(PinKind::User)),
+            n.name(&pin("Secret-2"), PinUse::New(PinRole::User)),
             "PIN_NEW_2"
         );
         assert_eq!(
-            n.name(&pin("Secret-3"), PinUse::New(PinKind::User)),
+            n.name(&pin("Secret-3"), PinUse::New(PinRole::User)),
             "PIN_NEW_3"
         );
     }

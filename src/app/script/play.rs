@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::i18n::Catalogue;
 use crate::ui::text::render_screen;
-use crate::wizard::Screen;
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Screen;
 
 use super::super::frontend::{Event, Frontend};
 use super::bench::Bench;

@@ -20,8 +20,8 @@ use similar::TextDiff;
 /// A screen as snapshots hold it: the plain text renderer's words, with `replace`'s
 /// texts (the demo's folder, which differs from run to run) put in for their names.
 pub fn snapshot_text(
-    screen: &crate::wizard::Screen,
-    catalogue: &crate::i18n::Catalogue,
+    screen: &smartkey_wizard::Screen,
+    catalogue: &smartkey_i18n::Catalogue,
     replace: &[(String, String)],
 ) -> String {
     let mut text = crate::ui::text::render_screen(screen, catalogue);

@@ -6,10 +6,11 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use crate::i18n::{Catalogue, Msg};
 use crate::ui::text::progress_text;
 use crate::ui::words::Words;
-use crate::wizard::{Level, Progress, Screen, Widget};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::Msg;
+use smartkey_wizard::{Level, Progress, Screen, Widget};
 
 use super::focus::{self, Target};
 use super::state::UiState;

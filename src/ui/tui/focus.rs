@@ -2,7 +2,7 @@
 //! from the screen each time, so that a focus index never outlives the screen it was
 //! meant for.
 
-use crate::wizard::{Screen, Widget};
+use smartkey_wizard::{Screen, Widget};
 
 /// One focusable thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::token::Pin;
-use crate::wizard::{ActionKind, Answer, FieldId, Screen, Widget};
+use smartkey_wizard::Pin;
+use smartkey_wizard::{ActionKind, Answer, FieldId, Screen, Widget};
 
 use super::focus::{self, Target};
 use super::state::UiState;

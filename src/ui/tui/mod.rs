@@ -17,10 +17,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::i18n::Catalogue;
 use crate::ui::text::{enter_action, header, token_line};
 use crate::ui::words::Words;
-use crate::wizard::{ActionKind, Screen, TokenMark, Widget};
+use smartkey_i18n::Catalogue;
+use smartkey_wizard::{ActionKind, Screen, TokenMark, Widget};
 
 use body::Palette;
 pub use state::UiState;

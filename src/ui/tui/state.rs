@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::wizard::{FieldId, Screen, StepCode};
+use smartkey_wizard::{FieldId, Screen, StepCode};
 
 /// Room for the longest PIN a Rutoken takes, so that typing never reallocates a buffer
 /// (a reallocation would leave a copy of the PIN behind, unzeroised).
@@ -66,7 +66,7 @@ impl UiState {
                 super::focus::Target::Choice(_) => None,
             })
             .map(|w| match w {
-                crate::wizard::Widget::Text { suggestions, .. } => suggestions.len(),
+                smartkey_wizard::Widget::Text { suggestions, .. } => suggestions.len(),
                 _ => 0,
             })
             .unwrap_or(0);
