@@ -25,6 +25,7 @@
 pub mod bank;
 pub mod cast;
 pub mod chance;
+#[cfg(feature = "training")]
 pub mod demo;
 pub mod documents;
 pub mod draft;
@@ -35,6 +36,7 @@ pub mod pdf;
 pub mod pending;
 pub mod plain;
 pub mod record;
+#[cfg(feature = "training")]
 pub mod replay;
 pub mod runtime;
 pub mod script;

@@ -4,7 +4,7 @@
 //! name only), the tokens they put in and took out, and a checkpoint with the screen
 //! the first time each step is answered, so that a replay shows where it differs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::json;
 
@@ -52,7 +52,8 @@ impl Recorder {
 
     /// A run in the demo environment at `dir`: its folder is written as [`DEMO_DIR`], its
     /// training PINs by their names.
-    pub fn in_demo(mut self, dir: &Path) -> Recorder {
+    #[cfg(feature = "training")]
+    pub fn in_demo(mut self, dir: &std::path::Path) -> Recorder {
         self.replace
             .push((dir.display().to_string(), DEMO_DIR.to_string()));
         for (name, value) in super::demo::TRAINING_PINS {

@@ -132,9 +132,11 @@ pub(super) fn run(
         | Command::Renew(_)
         | Command::Save { .. }
         | Command::DestroyOldKey(_)
-        | Command::Status { .. }
-        | Command::Demo(_)
-        | Command::Replay(_) => Err(CliError::Usage(
+        | Command::Status { .. } => Err(CliError::Usage(
+            "this command does not work on a token".into(),
+        )),
+        #[cfg(feature = "training")]
+        Command::Demo(_) | Command::Replay(_) => Err(CliError::Usage(
             "this command does not work on a token".into(),
         )),
         Command::Cert(CertCommand::List {

@@ -8,8 +8,11 @@ mod error;
 mod flows;
 mod generate;
 mod pin_input;
+#[cfg(feature = "training")]
 mod replay;
 mod support;
+#[cfg(feature = "training")]
+mod training;
 
 use std::path::PathBuf;
 
@@ -22,9 +25,12 @@ use crate::config::{Lang, Origin, Overrides, Setting, Settings};
 use crate::preflight::CheckId;
 
 pub use error::{CliError, EXIT_CODES_HELP, exit};
-pub use flows::{DemoArgs, FlowArgs};
+pub use flows::FlowArgs;
 pub use pin_input::{NewPinSource, PinSource};
+#[cfg(feature = "training")]
 pub use replay::ReplayArgs;
+#[cfg(feature = "training")]
+pub use training::DemoArgs;
 
 /// What `--help` says about settings, the config file and logs.
 pub const SETTINGS_HELP: &str =
@@ -210,9 +216,11 @@ pub enum Command {
     DestroyOldKey(FlowArgs),
     /// Training: the new, renew and save flows on virtual tokens, against a bank CA run
     /// here (needs `cargo build --workspace` for the virtual Rutoken).
+    #[cfg(feature = "training")]
     Demo(DemoArgs),
     /// Play a recorded run again in the demo environment and compare every checkpoint's
     /// screen with the expected one; exits non-zero on any difference.
+    #[cfg(feature = "training")]
     Replay(ReplayArgs),
     /// The requests waiting at a bank (the local records; no secret is in them).
     Status {
@@ -275,7 +283,9 @@ impl Command {
             Command::Save { .. } => "save",
             Command::DestroyOldKey(_) => "destroy-old-key",
             Command::Status { .. } => "status",
+            #[cfg(feature = "training")]
             Command::Demo(_) => "demo",
+            #[cfg(feature = "training")]
             Command::Replay(_) => "replay",
             Command::Check(_) => "check",
             Command::Tokens { .. } => "tokens",
@@ -478,7 +488,9 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
         Command::Status { json, offline } => {
             flows::status(&Settings::resolve_lenient(overrides), json, offline, out)
         }
-        Command::Demo(args) => flows::demo(&Settings::resolve(overrides)?, &args, out),
+        #[cfg(feature = "training")]
+        Command::Demo(args) => training::demo(&Settings::resolve(overrides)?, &args, out),
+        #[cfg(feature = "training")]
         Command::Replay(args) => replay::replay(&args, out),
         Command::New(args) => flows::run(
             &Settings::resolve(overrides)?,

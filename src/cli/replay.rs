@@ -9,7 +9,8 @@ use clap::Args;
 
 use super::commands::out_err;
 use super::error::{CliError, exit};
-use super::flows::{demo_place, read_script};
+use super::flows::read_script;
+use super::training::demo_place;
 use crate::app::replay::{ReplayOptions, replay as play};
 use crate::app::runtime::RunEnd;
 use crate::app::{self, demo::DemoPlace};
