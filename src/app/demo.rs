@@ -601,7 +601,7 @@ pub async fn run_demo(config: DemoConfig, driver: Driver) -> Result<Vec<RunEnd>,
     };
     let mut recorder = config.record.as_ref().map(|path| {
         super::record::Recorder::new(path.clone(), config.setup.clone(), config.catalogue)
-            .in_demo(&env.place.dir)
+            .in_demo(&env.place.dir, &TRAINING_PINS)
     });
     let mut ends = Vec::new();
     let result: Result<(), String> = async {

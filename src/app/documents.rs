@@ -98,10 +98,10 @@ pub fn save(document: &Document, catalogue: &Catalogue, dir: &Path) -> std::io::
 mod tests {
     use super::*;
     use smartkey_i18n::Lang;
+    use smartkey_wizard::FieldId;
     use smartkey_wizard::Msg;
     use smartkey_wizard::date::CivilDate;
     use smartkey_wizard::document::Entry;
-    use smartkey_wizard::screen::FieldId;
 
     /// An application with many entries and a long value, so that lines wrap and the
     /// pages break.

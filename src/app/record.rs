@@ -51,13 +51,12 @@ impl Recorder {
     }
 
     /// A run in the demo environment at `dir`: its folder is written as [`DEMO_DIR`], its
-    /// training PINs by their names.
-    #[cfg(feature = "training")]
-    pub fn in_demo(mut self, dir: &std::path::Path) -> Recorder {
+    /// training PINs (`pins`, by name) by their names.
+    pub fn in_demo(mut self, dir: &std::path::Path, pins: &[(&str, &str)]) -> Recorder {
         self.replace
             .push((dir.display().to_string(), DEMO_DIR.to_string()));
-        for (name, value) in super::demo::TRAINING_PINS {
-            self.pins.preset(name, Pin::new(value.into()));
+        for (name, value) in pins {
+            self.pins.preset(name, Pin::new((*value).into()));
         }
         self
     }

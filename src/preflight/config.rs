@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::Facts;
+use super::report::{CheckId, Finding, Verdict};
 use crate::config::{ConfigStatus, Origin, Settings};
 
 /// Every setting as resolved, and what became of the bank profile file.

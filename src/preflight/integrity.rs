@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::Facts;
+use super::report::{CheckId, Finding, Verdict};
 
 /// What was found.
 #[derive(Debug, Clone, Serialize)]

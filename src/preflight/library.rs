@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::Facts;
+use super::report::{CheckId, Finding, Verdict};
 use crate::config::{Origin, Setting};
 use crate::token::{LibraryInfo, Module, TokenError, rutoken_library_candidates};
 

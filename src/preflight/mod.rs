@@ -22,12 +22,31 @@ pub mod vm;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::Serialize;
+
 pub use render::render_text;
-pub use report::{CheckId, Facts, Finding, Report, Verdict, exit};
+pub use report::{CheckId, Finding, Report, Verdict, exit};
 
 use crate::bank::{BankProfile, Banks};
 use crate::config::{Setting, Settings};
 use crate::token::Module;
+
+/// The facts a check found, by check: here, with the checks, so that the report
+/// knows no check and every check knows the report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Facts {
+    None,
+    Config(config::ConfigFacts),
+    Library(library::LibraryFacts),
+    Service(service::ServiceFacts),
+    Tokens(tokens::TokensFacts),
+    Os(os::OsFacts),
+    Vm(vm::VmFacts),
+    Terminal(terminal::TerminalFacts),
+    Integrity(integrity::IntegrityFacts),
+    Ca(ca::CaFacts),
+}
 
 /// Which bank's CA to check.
 #[derive(Debug, Clone)]

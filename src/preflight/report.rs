@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{ca, config, integrity, library, os, service, terminal, tokens, vm};
+use super::Facts;
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -98,22 +98,6 @@ impl CheckId {
             CheckId::Ca => "ca",
         }
     }
-}
-
-/// The facts a check found, by check.
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-pub enum Facts {
-    None,
-    Config(config::ConfigFacts),
-    Library(library::LibraryFacts),
-    Service(service::ServiceFacts),
-    Tokens(tokens::TokensFacts),
-    Os(os::OsFacts),
-    Vm(vm::VmFacts),
-    Terminal(terminal::TerminalFacts),
-    Integrity(integrity::IntegrityFacts),
-    Ca(ca::CaFacts),
 }
 
 /// One check's outcome.

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::Facts;
 use super::library::LibraryKind;
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::report::{CheckId, Finding, Verdict};
 
 /// What was found about pcscd.
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,8 @@ use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::Facts;
+use super::report::{CheckId, Finding, Verdict};
 
 /// The smallest window the wizard's screens fit in.
 pub const MIN_COLUMNS: u16 = 80;

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::Facts;
+use super::report::{CheckId, Finding, Verdict};
 use crate::token::{Module, TokenInfo};
 use smartkey_wizard::PinRole;
 

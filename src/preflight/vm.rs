@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
-use super::report::{CheckId, Facts, Finding, Verdict};
+use super::Facts;
+use super::report::{CheckId, Finding, Verdict};
 
 /// What was found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::session::Session;
 use cryptoki::slot::Slot;
 
 use super::error::TokenError;
 use super::info::TokenInfo;
-use super::session::TokenSession;
 use super::vendor::{CallError, VendorCalls};
 
 /// Where the Rutoken ECP library is installed by Aktiv's packages, per platform.
@@ -219,13 +219,12 @@ impl Module {
         }
     }
 
-    /// Opens a read-write session on `token`.
-    pub fn open(&self, token: &TokenInfo) -> Result<TokenSession<'_>, TokenError> {
-        let session = self
-            .ctx
+    /// A read-write PKCS#11 session on `token`, for [`TokenSession`](super::TokenSession)
+    /// to wrap.
+    pub(super) fn open_rw(&self, token: &TokenInfo) -> Result<Session, TokenError> {
+        self.ctx
             .open_rw_session(token.slot_handle)
-            .map_err(|e| ck_error("opening a session", e))?;
-        Ok(TokenSession::new(self, token.clone(), session))
+            .map_err(|e| ck_error("opening a session", e))
     }
 
     /// Whether a token is still in `slot`.

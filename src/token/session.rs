@@ -25,6 +25,14 @@ fn user_type(role: PinRole) -> UserType {
     }
 }
 
+impl Module {
+    /// Opens a read-write session on `token`.
+    pub fn open(&self, token: &TokenInfo) -> Result<TokenSession<'_>, TokenError> {
+        let session = self.open_rw(token)?;
+        Ok(TokenSession::new(self, token.clone(), session))
+    }
+}
+
 impl<'m> TokenSession<'m> {
     pub(crate) fn new(module: &'m Module, token: TokenInfo, session: Session) -> Self {
         TokenSession {

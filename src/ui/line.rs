@@ -10,8 +10,6 @@
 use smartkey_i18n::Lang;
 use smartkey_wizard::{ActionKind, Answer, FieldId, Screen, Widget};
 
-use super::text::enter_action;
-
 /// What a typed line asks for.
 #[derive(Debug)]
 pub enum LineCommand {
@@ -100,7 +98,7 @@ pub fn parse_line(line: &str, screen: &Screen) -> LineCommand {
     let typed = line.trim();
     let lower = typed.to_lowercase();
     if typed.is_empty() {
-        return match enter_action(screen) {
+        return match screen.enter_action() {
             Some(kind) => action(kind, screen),
             None => LineCommand::Unknown(String::new()),
         };

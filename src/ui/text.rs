@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use smartkey_i18n::Catalogue;
 use smartkey_wizard::Msg;
-use smartkey_wizard::{ActionKind, Progress, Screen, TokenLine, TokenMark, Widget};
+use smartkey_wizard::{Progress, Screen, TokenLine, TokenMark, Widget};
 
 use super::line::{action_command, field_name};
 use super::words::Words;
@@ -222,17 +222,4 @@ fn field_lines(field: &Widget, catalogue: &Catalogue, w: &Words) -> Vec<String> 
         }
     }
     lines
-}
-
-/// Whether Enter alone does something on this screen (line mode and the TUI agree).
-pub fn enter_action(screen: &Screen) -> Option<ActionKind> {
-    [
-        ActionKind::Next,
-        ActionKind::SubmitPin,
-        ActionKind::SubmitPinChange,
-        ActionKind::Confirm,
-        ActionKind::Retry,
-    ]
-    .into_iter()
-    .find(|k| screen.offers(*k))
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::store::State;
+use crate::states::State;
 
 /// An error of the CA library or its commands.
 #[derive(Debug, thiserror::Error)]

@@ -25,6 +25,7 @@ pub mod mail;
 pub mod rules;
 pub mod server;
 pub mod service;
+pub mod states;
 pub mod store;
 pub mod tls;
 

@@ -38,6 +38,7 @@ mod params;
 mod point;
 mod pubkey_info;
 mod sig;
+mod traits;
 
 pub use crate::error::Error;
 pub use crate::hash::streebog_digest;

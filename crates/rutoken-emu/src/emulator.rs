@@ -297,9 +297,9 @@ impl Emulator {
         let Some(seed) = &self.seed else {
             return Ok(None);
         };
-        let rng = self
-            .store
-            .update_token(serial, |token| Ok::<_, Ckr>(seed.draw(token, purpose)))?;
+        let rng = self.store.update_token(serial, |token| {
+            Ok::<_, Ckr>(seed.draw(&token.serial, &mut token.seeded_draws, purpose))
+        })?;
         Ok(Some(rng))
     }
 

@@ -5,7 +5,7 @@
 //! screens only if key fingerprints repeat. Tokens are used by several processes one after
 //! another (the CLI, the application, a test), so the generator cannot live in a process:
 //! each draw gets its own stream, keyed by SHA-256 over the seed text, the token's serial,
-//! what the draw is for, and the token's draw counter ([`TokenState::seeded_draws`]),
+//! what the draw is for, and the token's draw counter (`TokenState::seeded_draws`),
 //! which is persisted in the token file and advanced under the state directory's lock.
 //! The same seed, serial and sequence of operations therefore give the same keys, salts
 //! and random bytes in any process; another seed or another token gives others.
@@ -19,8 +19,6 @@
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
-
-use crate::token::TokenState;
 
 /// Environment variable holding the seed (any non-empty text). The module reads it at
 /// C_Initialize, the `rutoken-emu` command when it creates a token (PIN salts).
@@ -98,10 +96,10 @@ impl Seed {
     /// The stream of the token's next draw for `purpose`, advancing its persisted counter
     /// (call it inside [`crate::store::Store::update_token`], so that the counter is
     /// written back and no other process takes the same number).
-    pub fn draw(&self, token: &mut TokenState, purpose: Purpose) -> SeededRng {
-        let draw = token.seeded_draws;
-        token.seeded_draws = token.seeded_draws.wrapping_add(1);
-        self.stream(&token.serial, purpose, draw)
+    pub fn draw(&self, serial: &str, draws: &mut u64, purpose: Purpose) -> SeededRng {
+        let draw = *draws;
+        *draws = draws.wrapping_add(1);
+        self.stream(serial, purpose, draw)
     }
 }
 
@@ -225,10 +223,10 @@ mod tests {
     #[test]
     fn draws_advance_the_token_counter() {
         let seed = Seed::new("x").expect("a seed");
-        let mut token = TokenState::factory("ABCDEF01", "unit", 10, 10);
-        let first = bytes(&mut seed.draw(&mut token, Purpose::Random), 16);
-        let second = bytes(&mut seed.draw(&mut token, Purpose::Random), 16);
-        assert_eq!(token.seeded_draws, 2);
+        let mut draws = 0;
+        let first = bytes(&mut seed.draw("ABCDEF01", &mut draws, Purpose::Random), 16);
+        let second = bytes(&mut seed.draw("ABCDEF01", &mut draws, Purpose::Random), 16);
+        assert_eq!(draws, 2);
         assert_ne!(first, second);
         assert_eq!(
             bytes(&mut seed.stream("ABCDEF01", Purpose::Random, 1), 16),

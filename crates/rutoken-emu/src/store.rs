@@ -31,6 +31,18 @@ pub const DEFAULT_READERS: usize = 2;
 /// Most readers the emulator offers (real PC/SC setups rarely have more).
 pub const MAX_READERS: usize = 16;
 
+/// How a store failure reaches the PKCS#11 caller.
+impl From<StoreError> for crate::error::Ckr {
+    fn from(error: StoreError) -> Self {
+        match error {
+            // The reader says a token is there but its state is gone: as if unplugged.
+            StoreError::NoSuchToken(_) => crate::error::Ckr(cryptoki_sys::CKR_TOKEN_NOT_PRESENT),
+            // Unreadable or unwritable state is the emulator's "hardware" failing.
+            _ => crate::error::Ckr(cryptoki_sys::CKR_DEVICE_ERROR),
+        }
+    }
+}
+
 /// Why the state directory could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

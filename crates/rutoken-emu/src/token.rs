@@ -350,7 +350,8 @@ impl TokenState {
         match seed {
             Some(seed) => {
                 let mut salt = [0u8; SALT_LEN];
-                seed.draw(self, purpose).fill(&mut salt);
+                seed.draw(&self.serial, &mut self.seeded_draws, purpose)
+                    .fill(&mut salt);
                 salt
             }
             None => os_salt(),

@@ -7,7 +7,19 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::screen::FlowKind;
+/// Which flow a screen, and a step code, belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowKind {
+    /// A first certificate (N2.1-N2.7).
+    New,
+    /// The renewal onto a Rutoken ECP 2.0 (R2.1-R2.8).
+    Renew,
+    /// Saving the certificate from the e-mailed link (N2.9-N2.10, R2.10-R2.12).
+    Save,
+    /// Destroying the old key after the renewal (R2.13).
+    DestroyOldKey,
+}
 
 /// A step of the bank's procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -9,9 +9,8 @@ use crate::applicant::Applicant;
 use crate::msg::Msg;
 
 use super::date::CivilDate;
-use super::input::FailureKind;
+use super::field::FieldId;
 use super::model::{BankInfo, CertificateView, KeyType, TransactionId};
-use super::screen::{Action, ActionKind, FieldId, Level, Notice, Progress, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,47 +19,6 @@ pub enum DocumentKind {
     Application,
     /// "Акт приёма-передачи сертификата ключа проверки электронной подписи" (N2.10).
     Act,
-}
-
-/// Where the saving of a document for printing stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Saving {
-    InProgress,
-    Saved { location: String },
-    Failed { kind: FailureKind },
-}
-
-impl Saving {
-    /// Shows on `screen` how the saving stands: under way, where the file went, or the
-    /// failure with a retry.
-    pub fn show(&self, screen: &mut Screen) {
-        match self {
-            Saving::InProgress => {
-                screen.progress = Some(Progress::Working {
-                    label: Msg::SavingDocument,
-                });
-            }
-            Saving::Saved { location } => {
-                screen.notice = Some(Notice::new(
-                    Level::Info,
-                    Msg::DocumentSavedAt {
-                        location: location.clone(),
-                    },
-                ));
-            }
-            Saving::Failed { kind } => {
-                screen.notice = Some(Notice::new(
-                    Level::Error,
-                    Msg::Failed { kind: kind.clone() },
-                ));
-                screen.actions.push(Action {
-                    kind: ActionKind::Retry,
-                    label: Msg::ActionRetry,
-                });
-            }
-        }
-    }
 }
 
 /// One line of a document: what it is and its value.

@@ -8,7 +8,8 @@ use crate::msg::Msg;
 
 use super::codes::StepCode;
 use super::facts::Facts;
-use super::screen::{Action, ActionKind, FlowKind, Level, Notice, Screen};
+use super::screen::{Action, ActionKind, Level, Notice, Screen};
+use crate::codes::FlowKind;
 use crate::pin::PinRole;
 
 /// How a flow ended.

@@ -8,7 +8,8 @@ use super::codes::StepCode;
 use super::date::CivilDate;
 use super::input::Presence;
 use super::model::{BankInfo, FormDraft, PendingRecord, PinState, TokenView};
-use super::screen::{FlowKind, Screen, TokenLine, TokenMark};
+use super::screen::{Screen, TokenLine, TokenMark};
+use crate::codes::FlowKind;
 use crate::msg::Msg;
 use crate::pin::PinRole;
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::pin::Pin;
 
 use super::model::{CertificateView, KeyView, TokenView, TransactionId, Tries};
-use super::screen::FieldId;
+use crate::field::FieldId;
 use crate::pin::PinRole;
 
 /// One thing that happened.

@@ -78,6 +78,7 @@ pub mod document;
 pub mod effect;
 pub mod ended;
 pub mod facts;
+pub mod field;
 pub mod input;
 pub mod model;
 pub mod msg;
@@ -89,18 +90,18 @@ pub mod renew_flow;
 pub mod save_flow;
 pub mod screen;
 pub mod secret;
-pub mod step;
 
 use serde::{Deserialize, Serialize};
 
 pub use applicant::{Applicant, ApplicantErrors, ApplicantKind, Field, FieldError, ValidApplicant};
 pub use cities::{City, CityIndex, CityListError};
-pub use codes::StepCode;
+pub use codes::{FlowKind, StepCode};
 pub use date::CivilDate;
 pub use document::{Document, DocumentKind};
 pub use effect::{Effect, RequestPlan};
 pub use ended::Ending;
 pub use facts::Facts;
+pub use field::FieldId;
 pub use input::{
     Answer, BankAnswer, Failure, FailureKind, Input, IssuedCertificate, Operation, Outcome,
     Presence,
@@ -116,12 +117,11 @@ pub use pin::{
 };
 pub use problems::{FieldProblem, PinProblem};
 pub use screen::{
-    Action, ActionKind, FieldId, FlowKind, Level, Notice, Progress, Screen, TokenLine, TokenMark,
-    Widget,
+    Action, ActionKind, Level, Notice, Progress, Screen, TokenLine, TokenMark, Widget,
 };
-pub use step::Step;
 
 use destroy_flow::DestroyStep;
+use ended::Ended;
 use facts::Cx;
 use new_flow::NewStep;
 use renew_flow::RenewStep;
@@ -325,5 +325,92 @@ impl Wizard {
     /// An effect is under way (the screen shows progress, nothing to answer).
     pub fn is_busy(&self) -> bool {
         self.step.is_busy()
+    }
+}
+
+/// [`Step`]: where the wizard is. One variant per flow, each flow an enum of the bank's
+/// steps with the state each needs; `Ended` once a flow is over. It lives here, above the
+/// flows, because every flow leads into it and it leads into every flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "flow", content = "step", rename_all = "snake_case")]
+pub enum Step {
+    New(NewStep),
+    Renew(RenewStep),
+    Save(SaveStep),
+    DestroyOldKey(DestroyStep),
+    Ended(Ended),
+}
+
+/// The step after an input, and the effects to run.
+pub type Next = (Step, Vec<Effect>);
+
+impl Step {
+    pub fn flow(&self) -> FlowKind {
+        match self {
+            Step::New(_) => FlowKind::New,
+            Step::Renew(_) => FlowKind::Renew,
+            Step::Save(_) => FlowKind::Save,
+            Step::DestroyOldKey(_) => FlowKind::DestroyOldKey,
+            Step::Ended(e) => e.flow,
+        }
+    }
+
+    pub fn code(&self) -> StepCode {
+        match self {
+            Step::New(s) => s.code(),
+            Step::Renew(s) => s.code(),
+            Step::Save(s) => s.code(),
+            Step::DestroyOldKey(_) => StepCode::R2_13,
+            Step::Ended(e) => e.at,
+        }
+    }
+
+    /// An effect is under way: the person waits, and cannot cancel in the middle.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            Step::New(s) => s.is_busy(),
+            Step::Renew(s) => s.is_busy(),
+            Step::Save(s) => s.is_busy(),
+            Step::DestroyOldKey(s) => s.is_busy(),
+            Step::Ended(_) => false,
+        }
+    }
+
+    pub fn handle(self, input: Input, cx: &mut Cx<'_>) -> Next {
+        match self {
+            Step::New(s) => s.handle(input, cx),
+            Step::Renew(s) => s.handle(input, cx),
+            Step::Save(s) => s.handle(input, cx),
+            Step::DestroyOldKey(s) => s.handle(input, cx),
+            ended @ Step::Ended(_) => (ended, Vec::new()),
+        }
+    }
+
+    pub fn screen(&self, facts: &Facts, cities: &CityIndex) -> Screen {
+        match self {
+            Step::New(s) => s.screen(facts, cities),
+            Step::Renew(s) => s.screen(facts),
+            Step::Save(s) => s.screen(facts),
+            Step::DestroyOldKey(s) => s.screen(facts),
+            Step::Ended(e) => e.screen(facts),
+        }
+    }
+
+    /// The flow ends here, with the effects that close it.
+    pub fn end(at: StepCode, flow: FlowKind, ending: Ending) -> Next {
+        (
+            Step::Ended(Ended {
+                at,
+                flow,
+                ending: ending.clone(),
+            }),
+            vec![Effect::Finish(ending)],
+        )
+    }
+
+    /// The pickup of a request recorded earlier (N2.9, R2.11): where a waiting request
+    /// offered again at N2.1 or R2.1 leads.
+    pub(crate) fn pickup(record: PendingRecord) -> Next {
+        SaveStep::fetch(record.pickup(), Some(record))
     }
 }

@@ -1,11 +1,14 @@
 //! [`Msg`]: every text of every screen, error and hint, as an id with its arguments.
-//! Screens hold these; [`super::Catalogue`] words them in Russian or English. One enum
+//! Screens hold these; the catalogues (smartkey-i18n) word them in Russian or English. One enum
 //! for all texts, so that a text cannot be missing in one language: the compiler checks
 //! both renderings cover every id.
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries};
+use crate::{
+    CertificateView, CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole,
+    Tries,
+};
 
 /// What a message argument shows verbatim in every language (for the check that no
 /// rendering drops an argument).
@@ -358,4 +361,17 @@ messages! {
     /// A second wizard command on the same state directory, refused before it does
     /// anything; `pid` is the running one's.
     AnotherSmartkeyRunning { pid: Option<u32> },
+}
+
+impl Msg {
+    /// A certificate's details in one message.
+    pub fn certificate_summary(cert: &CertificateView) -> Msg {
+        Msg::CertificateSummary {
+            owner: cert.owner.clone(),
+            organization: cert.organization.clone(),
+            serial: cert.serial.clone(),
+            valid_from: cert.valid_from,
+            valid_until: cert.valid_until,
+        }
+    }
 }

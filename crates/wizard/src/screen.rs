@@ -10,52 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::msg::Msg;
 
-use super::codes::StepCode;
+use super::codes::{FlowKind, StepCode};
 use super::document::Document;
+use super::field::FieldId;
 use crate::pin::PinLengths;
-
-/// Which flow a screen belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FlowKind {
-    /// A first certificate (N2.1-N2.7).
-    New,
-    /// The renewal onto a Rutoken ECP 2.0 (R2.1-R2.8).
-    Renew,
-    /// Saving the certificate from the e-mailed link (N2.9-N2.10, R2.10-R2.12).
-    Save,
-    /// Destroying the old key after the renewal (R2.13).
-    DestroyOldKey,
-}
-
-/// The fields a screen can have; answers name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldId {
-    KeyType,
-    Surname,
-    GivenName,
-    Patronymic,
-    LegalEntity,
-    Organization,
-    Inn,
-    Kio,
-    Document,
-    Country,
-    City,
-    Address,
-    Phone,
-    Email,
-    /// The last digits of a token's serial, typed to confirm it.
-    SerialTail,
-    /// A PIN to log in.
-    Pin,
-    CurrentPin,
-    NewPin,
-    RepeatPin,
-    /// R2.13: a payment signed with the new key went through.
-    PaymentWentThrough,
-}
 
 /// What a person sees now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +48,19 @@ impl Screen {
     /// Whether the screen takes this kind of action.
     pub fn offers(&self, kind: ActionKind) -> bool {
         self.actions.iter().any(|a| a.kind == kind)
+    }
+
+    /// What Enter alone does on this screen, if anything: every front end agrees on it.
+    pub fn enter_action(&self) -> Option<ActionKind> {
+        [
+            ActionKind::Next,
+            ActionKind::SubmitPin,
+            ActionKind::SubmitPinChange,
+            ActionKind::Confirm,
+            ActionKind::Retry,
+        ]
+        .into_iter()
+        .find(|k| self.offers(*k))
     }
 
     pub fn field(&self, id: FieldId) -> Option<&Widget> {

@@ -12,7 +12,6 @@ use smartkey_wizard::{ActionKind, Answer, FieldId, Screen, Widget};
 
 use super::focus::{self, Target};
 use super::state::UiState;
-use crate::ui::text::enter_action;
 
 /// How far PageUp/PageDown scroll.
 const PAGE: u16 = 10;
@@ -128,7 +127,7 @@ impl UiState {
             self.suggestion = None;
             return Some(Answer::Select { field: *id, index });
         }
-        let deliberate = self.moved || enter_action(screen).is_none();
+        let deliberate = self.moved || screen.enter_action().is_none();
         if let Some(Target::Choice(i)) = target
             && deliberate
             && self.picked != Some(i)
@@ -136,7 +135,7 @@ impl UiState {
             self.picked = Some(i);
             return Some(Answer::Choose(i));
         }
-        match enter_action(screen)? {
+        match screen.enter_action()? {
             ActionKind::Next => Some(Answer::Next),
             ActionKind::Confirm => Some(Answer::Confirm),
             ActionKind::Retry => Some(Answer::Retry),

@@ -17,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::ui::text::{enter_action, header, token_line};
+use crate::ui::text::{header, token_line};
 use crate::ui::words::Words;
 use smartkey_i18n::Catalogue;
 use smartkey_wizard::{ActionKind, Screen, TokenMark, Widget};
@@ -133,7 +133,7 @@ fn footer(
     let mut keys: Vec<(String, String)> = Vec::new();
     for a in &screen.actions {
         let key = match a.kind {
-            kind if Some(kind) == enter_action(screen) => "Enter",
+            kind if Some(kind) == screen.enter_action() => "Enter",
             ActionKind::Back => "Esc",
             ActionKind::Cancel => "F10",
             ActionKind::Retry => "F5",

@@ -8,20 +8,20 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::date::CivilDate;
 use crate::effect::Effect;
 use crate::ended::Ending;
 use crate::facts::{Cx, Facts};
+use crate::field::FieldId;
 use crate::input::{Answer, Input, Operation, Outcome, Presence};
 use crate::model::{CertificateView, KeyRef, KeyView, SERIAL_TAIL_LEN, confirms_serial};
 use crate::msg::Msg;
 use crate::parts::key::failure_notice;
 use crate::parts::pins::{PinEntry, PinNotice, PinStep};
-use crate::screen::{
-    Action, ActionKind, FieldId, FlowKind, Level, Notice, Progress, Screen, TokenMark, Widget,
-};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Level, Notice, Progress, Screen, TokenMark, Widget};
+use crate::{Next, Step};
 
 /// An old key that may go: its certificate has a successor on another token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,17 +6,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::facts::Facts;
 use crate::input::Input;
 use crate::msg::Msg;
 use crate::parts::bank::BankChoice;
 use crate::parts::pending::{self, Offer};
-use crate::screen::{FlowKind, Screen};
-use crate::step::{Next, Step};
+use crate::screen::Screen;
+use crate::{Next, Step};
 
 use super::NewStep;
-use super::token::TokenStep;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "snake_case")]
@@ -32,7 +32,7 @@ fn stay(s: BankStep) -> Next {
 }
 
 fn to_token() -> Next {
-    (Step::New(NewStep::Token(TokenStep::default())), Vec::new())
+    (Step::New(NewStep::token()), Vec::new())
 }
 
 impl BankStep {

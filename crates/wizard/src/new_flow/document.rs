@@ -4,17 +4,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
-use crate::document::{self, ApplicationFacts, Document, Saving};
+use crate::document::{self, ApplicationFacts, Document};
 use crate::effect::Effect;
 use crate::ended::Ending;
 use crate::facts::Facts;
 use crate::input::{Answer, Input, IssuedCertificate, Operation, Outcome};
 use crate::model::{KeyRef, PickupRef, TransactionId};
 use crate::msg::Msg;
+use crate::parts::saving::Saving;
 use crate::save_flow::SaveStep;
-use crate::screen::{Action, ActionKind, FlowKind, Screen};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Screen};
+use crate::{Next, Step};
 
 use super::{NewStep, Order};
 

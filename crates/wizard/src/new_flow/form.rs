@@ -10,18 +10,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::applicant::Applicant;
 use crate::cities::CityIndex;
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::effect::Effect;
 use crate::facts::{Cx, Facts};
+use crate::field::FieldId;
 use crate::input::{Answer, Input};
 use crate::model::{FormDraft, KeyType};
 use crate::msg::Msg;
 use crate::parts::checks;
 use crate::problems::FieldProblem;
-use crate::screen::{Action, ActionKind, FieldId, FlowKind, Level, Notice, Screen, Widget};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Level, Notice, Screen, Widget};
+use crate::{Next, Step};
 
-use super::token::TokenStep;
 use super::{NewStep, Order, pins};
 
 /// The longest text a field keeps; more is cut off.
@@ -260,13 +261,7 @@ impl FormStep {
                 }
                 self.stay()
             }
-            Answer::Back => {
-                let step = TokenStep {
-                    draft: Some(Box::new(self)),
-                    ..TokenStep::default()
-                };
-                (Step::New(NewStep::Token(step)), Vec::new())
-            }
+            Answer::Back => (Step::New(NewStep::token_keeping(self)), Vec::new()),
             _ => self.stay(),
         }
     }

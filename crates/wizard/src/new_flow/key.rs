@@ -8,18 +8,20 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::effect::{Effect, RequestPlan};
 use crate::ended::Ending;
 use crate::facts::Facts;
 use crate::input::{Input, Operation, Outcome, Presence};
-use crate::model::{KEY_LABEL_PREFIX, KeyRef, PendingRecord, RequestKind, TransactionId};
+use crate::model::{KeyRef, PendingRecord, RequestKind, TransactionId};
 use crate::msg::Msg;
+use crate::parts::key::key_label;
 use crate::parts::key::{KeyStep as KeyProgress, KeyWork, failure_notice};
 use crate::parts::pins::PinNotice;
 use crate::parts::send::{Delivered, Delivery};
-use crate::screen::{FlowKind, Progress, Screen, TokenMark};
-use crate::step::{Next, Step};
+use crate::screen::{Progress, Screen, TokenMark};
+use crate::{Next, Step};
 
 use super::document::DocumentStep;
 use super::{NewStep, Order};
@@ -39,11 +41,6 @@ pub enum Stage {
 pub struct KeyStep {
     pub order: Order,
     pub stage: Stage,
-}
-
-/// The label of a key made for this bank today.
-pub fn key_label(agent_id: u32, facts: &Facts) -> String {
-    format!("{KEY_LABEL_PREFIX} {agent_id} {}", facts.today.compact())
 }
 
 fn record(order: &Order, key: &KeyRef, transaction: TransactionId, facts: &Facts) -> PendingRecord {

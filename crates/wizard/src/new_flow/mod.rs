@@ -25,7 +25,7 @@ use super::facts::{Cx, Facts};
 use super::input::Input;
 use super::model::KeyType;
 use super::screen::Screen;
-use super::step::Next;
+use crate::Next;
 
 /// The request as settled by the form (N2.3): for which token, which key, whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +62,25 @@ impl NewStep {
     /// request.
     pub fn start(facts: &Facts) -> NewStep {
         NewStep::Bank(bank::BankStep::opening(facts))
+    }
+
+    /// N2.1 from its beginning: where N2.2's "Back" leads. The flow's order of steps
+    /// lives here, so that steps that lead to each other need not know each other.
+    fn bank() -> NewStep {
+        NewStep::Bank(bank::BankStep::start())
+    }
+
+    /// N2.2, waiting for the token.
+    fn token() -> NewStep {
+        NewStep::Token(token::TokenStep::default())
+    }
+
+    /// N2.2 again from the form, which is kept for when the person comes back to it.
+    fn token_keeping(form: form::FormStep) -> NewStep {
+        NewStep::Token(token::TokenStep {
+            draft: Some(Box::new(form)),
+            ..token::TokenStep::default()
+        })
     }
 
     pub fn code(&self) -> StepCode {

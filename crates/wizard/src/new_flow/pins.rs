@@ -1,11 +1,11 @@
 //! N2.4 and N2.5: the new client's token gets its default PINs changed
 //! ([`crate::parts::default_pins`]), then N2.6 makes the key.
 
+use crate::codes::FlowKind;
 use crate::facts::Facts;
 use crate::parts::default_pins::{self, DefaultPins, PinsOwner};
 use crate::pin::PinRole;
-use crate::screen::FlowKind;
-use crate::step::{Next, Step};
+use crate::{Next, Step};
 
 use super::key::KeyStep;
 use super::{NewStep, Order};

@@ -5,16 +5,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::facts::Facts;
 use crate::input::{Answer, Input};
 use crate::msg::Msg;
 use crate::parts::pick::Pick;
-use crate::screen::{Action, ActionKind, FlowKind, Level, Notice, Screen};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Level, Notice, Screen};
+use crate::{Next, Step};
 
 use super::NewStep;
-use super::bank::BankStep;
 use super::form::FormStep;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ impl TokenStep {
             return (Step::New(NewStep::Token(self)), Vec::new());
         };
         if let Answer::Back = answer {
-            return (Step::New(NewStep::Bank(BankStep::start())), Vec::new());
+            return (Step::New(NewStep::bank()), Vec::new());
         }
         match self.pick.handle(&answer, facts) {
             Some(serial) if facts.token(&serial).is_some_and(|t| t.user_pin.is_locked()) => {
@@ -65,7 +65,7 @@ impl TokenStep {
                     (Step::New(NewStep::Form(form)), Vec::new())
                 }
                 // N2.1 sets the bank before this step; without one, back to it.
-                None => (Step::New(NewStep::Bank(BankStep::start())), Vec::new()),
+                None => (Step::New(NewStep::bank()), Vec::new()),
             },
             None => (Step::New(NewStep::Token(self)), Vec::new()),
         }

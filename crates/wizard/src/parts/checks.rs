@@ -9,8 +9,8 @@
 use crate::applicant::Applicant;
 use crate::applicant::SOLE_PROPRIETOR_PREFIX;
 use crate::cities::CityIndex;
+use crate::field::FieldId;
 use crate::problems::FieldProblem;
-use crate::screen::FieldId;
 use ru_ids::{IdError, InnKind, check_inn};
 
 const NAME_MAX: usize = 64;

@@ -6,14 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::ended::Ending;
 use crate::facts::Facts;
 use crate::input::Input;
 use crate::msg::Msg;
 use crate::pin::PinRole;
-use crate::screen::{FlowKind, Screen};
-use crate::step::{Next, Step};
+use crate::screen::Screen;
+use crate::{Next, Step};
 
 use super::pins::{PinChange, PinStep};
 

@@ -11,13 +11,18 @@ use serde::{Deserialize, Serialize};
 use crate::effect::Effect;
 use crate::facts::Facts;
 use crate::input::{Answer, FailureKind, Input, Operation, Outcome, Presence};
-use crate::model::{KeyRef, KeyType, KeyView};
+use crate::model::{KEY_LABEL_PREFIX, KeyRef, KeyType, KeyView};
 use crate::msg::Msg;
 use crate::pin::PinRole;
 use crate::screen::{Level, Notice, Progress, Screen, TokenMark};
 
 use super::gate::{self, Expect};
 use super::pins::{PinEntry, PinNotice, PinStep};
+
+/// The label of a key made for this bank today.
+pub fn key_label(agent_id: u32, facts: &Facts) -> String {
+    format!("{KEY_LABEL_PREFIX} {agent_id} {}", facts.today.compact())
+}
 
 /// What to do once logged in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,8 @@
 //! several ([`pick`]), PINs ([`pins`]), a token's default PINs changed
 //! ([`default_pins`]), the key for a request ([`key`]), sending and recording a request
 //! ([`send`]), the bank choice ([`bank`]), a waiting request offered again
-//! ([`pending`]), and the form's field checks ([`checks`]).
+//! ([`pending`]), a document's saving ([`saving`]), and the form's field checks
+//! ([`checks`]).
 
 pub mod bank;
 pub mod checks;
@@ -12,4 +13,5 @@ pub mod key;
 pub mod pending;
 pub mod pick;
 pub mod pins;
+pub mod saving;
 pub mod send;

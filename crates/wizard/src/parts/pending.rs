@@ -7,9 +7,8 @@ use crate::facts::Facts;
 use crate::input::Answer;
 use crate::model::{PendingRecord, RequestKind};
 use crate::msg::Msg;
-use crate::save_flow::SaveStep;
 use crate::screen::{Action, ActionKind, Level, Notice, Screen};
-use crate::step::Next;
+use crate::{Next, Step};
 
 /// The chosen bank's requests of this kind (first certificate or renewal) that wait.
 pub fn waiting(facts: &Facts, renewal: bool) -> Vec<&PendingRecord> {
@@ -28,7 +27,7 @@ pub fn waiting(facts: &Facts, renewal: bool) -> Vec<&PendingRecord> {
 /// Continue the `index`th waiting request: go and pick it up.
 pub fn continue_with(facts: &Facts, renewal: bool, index: usize) -> Option<Next> {
     let record = (*waiting(facts, renewal).get(index)?).clone();
-    Some(SaveStep::fetch(record.pickup(), Some(record)))
+    Some(Step::pickup(record))
 }
 
 /// What an answer to the offer means.

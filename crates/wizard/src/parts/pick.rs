@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::facts::Facts;
+use crate::field::FieldId;
 use crate::input::Answer;
 use crate::model::{SERIAL_TAIL_LEN, confirms_serial};
 use crate::msg::Msg;
-use crate::screen::{Action, ActionKind, FieldId, Level, Notice, Screen, TokenMark, Widget};
+use crate::screen::{Action, ActionKind, Level, Notice, Screen, TokenMark, Widget};
 
 /// The picking in progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,15 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::effect::Effect;
 use crate::facts::Facts;
+use crate::field::FieldId;
 use crate::input::{Answer, FailureKind, Input, Operation, Outcome, Presence};
 use crate::model::Tries;
 use crate::msg::Msg;
 use crate::pin::PinRole;
 use crate::pin::{PinLengths, check_new_pin};
 use crate::problems::PinProblem;
-use crate::screen::{
-    Action, ActionKind, FieldId, Level, Notice, Progress, Screen, TokenMark, Widget,
-};
+use crate::screen::{Action, ActionKind, Level, Notice, Progress, Screen, TokenMark, Widget};
 
 use super::gate::{self, Expect, Gate};
 

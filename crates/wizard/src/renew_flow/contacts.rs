@@ -5,17 +5,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::facts::Facts;
+use crate::field::FieldId;
 use crate::input::{Answer, Input};
 use crate::model::{Contacts, KeyType};
 use crate::msg::Msg;
 use crate::parts::checks;
 use crate::parts::gate::{self, Expect, Gate};
-use crate::screen::{Action, ActionKind, FieldId, FlowKind, Screen, Widget};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Screen, Widget};
+use crate::{Next, Step};
 
-use super::current::CertificateStep;
 use super::{RenewStep, Renewal, Target, pins};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,10 +108,7 @@ impl ContactsStep {
                 self.stay()
             }
             Answer::Back => (
-                Step::Renew(RenewStep::Certificate(CertificateStep {
-                    serial: self.renewal.old_key.serial.clone(),
-                    selected: Some(self.renewal.old_key.key_id.clone()),
-                })),
+                Step::Renew(RenewStep::certificate_chosen(&self.renewal.old_key)),
                 Vec::new(),
             ),
             _ => self.stay(),

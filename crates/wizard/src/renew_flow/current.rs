@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::ended::Ending;
 use crate::facts::Facts;
@@ -12,11 +13,9 @@ use crate::input::{Answer, Input};
 use crate::model::{CertificateView, KeyRef};
 use crate::msg::Msg;
 use crate::parts::pins::{PinEntry, PinStep};
-use crate::screen::{Action, ActionKind, FlowKind, Level, Notice, Screen};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Level, Notice, Screen};
+use crate::{Next, Step};
 
-use super::contacts::ContactsStep;
-use super::old_token::OldTokenStep;
 use super::{RenewStep, Renewal};
 
 /// A certificate this close to its end is flagged.
@@ -40,10 +39,7 @@ impl OldPinStep {
 
     pub fn handle(mut self, input: Input, facts: &mut Facts) -> Next {
         if matches!(input, Input::Person(Answer::Back)) && !self.is_busy() {
-            return (
-                Step::Renew(RenewStep::OldToken(OldTokenStep::start(facts))),
-                Vec::new(),
-            );
+            return (Step::Renew(RenewStep::start(facts)), Vec::new());
         }
         match self.entry.handle(input, facts) {
             PinStep::Stay(effects) => (Step::Renew(RenewStep::OldPin(self)), effects),
@@ -130,10 +126,7 @@ impl CertificateStep {
                     },
                     certificate: cert.clone(),
                 };
-                (
-                    Step::Renew(RenewStep::Contacts(ContactsStep::new(renewal))),
-                    Vec::new(),
-                )
+                (Step::Renew(RenewStep::contacts(renewal)), Vec::new())
             }
             _ => (Step::Renew(RenewStep::Certificate(self)), Vec::new()),
         }
@@ -158,7 +151,7 @@ impl CertificateStep {
                 .collect();
         }
         if let Some((_, cert)) = self.chosen(facts) {
-            screen.body.push(certificate_summary(cert));
+            screen.body.push(Msg::certificate_summary(cert));
             if let Some(days) = cert.days_left(facts.today) {
                 screen.body.push(Msg::DaysLeft { days });
                 if days < 0 {
@@ -173,16 +166,5 @@ impl CertificateStep {
             });
         }
         screen
-    }
-}
-
-/// A certificate's details in one message.
-pub fn certificate_summary(cert: &CertificateView) -> Msg {
-    Msg::CertificateSummary {
-        owner: cert.owner.clone(),
-        organization: cert.organization.clone(),
-        serial: cert.serial.clone(),
-        valid_from: cert.valid_from,
-        valid_until: cert.valid_until,
     }
 }

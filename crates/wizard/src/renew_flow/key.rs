@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::effect::{Effect, RequestPlan};
 use crate::ended::Ending;
@@ -11,11 +12,11 @@ use crate::facts::Facts;
 use crate::input::{Input, Operation, Outcome, Presence};
 use crate::model::KeyRef;
 use crate::msg::Msg;
-use crate::new_flow::key::key_label;
+use crate::parts::key::key_label;
 use crate::parts::key::{KeyStep as KeyProgress, KeyWork, failure_notice};
 use crate::parts::pins::PinNotice;
-use crate::screen::{FlowKind, Progress, Screen, TokenMark};
-use crate::step::{Next, Step};
+use crate::screen::{Progress, Screen, TokenMark};
+use crate::{Next, Step};
 
 use super::swap_back::SwapBackStep;
 use super::{RenewStep, Target};

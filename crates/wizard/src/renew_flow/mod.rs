@@ -22,7 +22,7 @@ use super::facts::{Cx, Facts};
 use super::input::Input;
 use super::model::{CertificateView, Contacts, KeyRef, KeyType};
 use super::screen::Screen;
-use super::step::Next;
+use crate::Next;
 
 /// What is being renewed (settled at R2.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +68,20 @@ pub enum RenewStep {
 impl RenewStep {
     pub fn start(facts: &Facts) -> RenewStep {
         RenewStep::OldToken(old_token::OldTokenStep::start(facts))
+    }
+
+    /// R2.3 with the old key chosen: where R2.4's "Back" leads. The flow's order of steps
+    /// lives here, so that steps that lead to each other need not know each other.
+    fn certificate_chosen(old_key: &KeyRef) -> RenewStep {
+        RenewStep::Certificate(current::CertificateStep {
+            serial: old_key.serial.clone(),
+            selected: Some(old_key.key_id.clone()),
+        })
+    }
+
+    /// R2.4 for the renewal chosen at R2.3.
+    fn contacts(renewal: Renewal) -> RenewStep {
+        RenewStep::Contacts(contacts::ContactsStep::new(renewal))
     }
 
     pub fn code(&self) -> StepCode {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::facts::Facts;
 use crate::input::Input;
@@ -10,8 +11,8 @@ use crate::msg::Msg;
 use crate::parts::bank::BankChoice;
 use crate::parts::pending::{self, Offer};
 use crate::parts::pick::Pick;
-use crate::screen::{FlowKind, Level, Notice, Screen};
-use crate::step::{Next, Step};
+use crate::screen::{Level, Notice, Screen};
+use crate::{Next, Step};
 
 use super::RenewStep;
 use super::current::OldPinStep;

@@ -1,11 +1,11 @@
 //! R2.5 and R2.6: the new token gets its default PINs changed
 //! ([`crate::parts::default_pins`]), then R2.7 makes the key.
 
+use crate::codes::FlowKind;
 use crate::facts::Facts;
 use crate::parts::default_pins::{self, DefaultPins, PinsOwner};
 use crate::pin::PinRole;
-use crate::screen::FlowKind;
-use crate::step::{Next, Step};
+use crate::{Next, Step};
 
 use super::key::KeyStep;
 use super::{RenewStep, Target};

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::effect::Effect;
 use crate::ended::Ending;
@@ -15,8 +16,8 @@ use crate::parts::key::failure_notice;
 use crate::parts::pins::{PinEntry, PinNotice, PinStep};
 use crate::parts::send::{Delivered, Delivery};
 use crate::save_flow::SaveStep;
-use crate::screen::{FlowKind, Level, Notice, Progress, Screen, TokenMark};
-use crate::step::{Next, Step};
+use crate::screen::{Level, Notice, Progress, Screen, TokenMark};
+use crate::{Next, Step};
 
 use super::{RenewStep, Target};
 

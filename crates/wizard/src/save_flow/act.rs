@@ -7,17 +7,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
-use crate::document::{self, Document, Saving};
+use crate::document::{self, Document};
 use crate::effect::Effect;
 use crate::ended::Ending;
 use crate::facts::Facts;
 use crate::input::{Answer, Input, Operation, Outcome};
 use crate::model::CertificateView;
 use crate::msg::Msg;
-use crate::renew_flow::current::certificate_summary;
-use crate::screen::{Action, ActionKind, FlowKind, Screen};
-use crate::step::{Next, Step};
+use crate::parts::saving::Saving;
+use crate::screen::{Action, ActionKind, Screen};
+use crate::{Next, Step};
 
 use super::{Issue, SaveStep, end};
 
@@ -114,7 +115,7 @@ impl ActStep {
         };
         let mut screen = facts.screen(self.code(), FlowKind::Save, title);
         screen.body.push(Msg::CertificateSavedOk);
-        screen.body.push(certificate_summary(&self.verified));
+        screen.body.push(Msg::certificate_summary(&self.verified));
         if let Some(days) = self.verified.days_left(facts.today) {
             screen.body.push(Msg::DaysLeft { days });
         }

@@ -9,15 +9,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::facts::Facts;
 use crate::input::{Answer, Input};
 use crate::model::{PendingRecord, RequestKind};
 use crate::msg::Msg;
 use crate::parts::gate::predecessor;
-use crate::renew_flow::current::certificate_summary;
-use crate::screen::{FlowKind, Level, Notice, Screen};
-use crate::step::{Next, Step};
+use crate::screen::{Level, Notice, Screen};
+use crate::{Next, Step};
 
 use super::{Issue, SaveStep, new_kind, renewal_kind};
 
@@ -89,7 +89,7 @@ impl IdentifyStep {
         let mut screen = facts.screen(StepCode::N2_9, FlowKind::Save, Msg::WhichFlowTitle);
         screen
             .body
-            .push(certificate_summary(&self.issue.issued.certificate));
+            .push(Msg::certificate_summary(&self.issue.issued.certificate));
         screen.body.push(Msg::WhichFlowExplain);
         if let Some(serial) = looks_like_renewal(&self.issue, facts) {
             screen.notice = Some(Notice::new(Level::Info, Msg::LooksLikeRenewal { serial }));

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::effect::Effect;
 use crate::ended::Ending;
@@ -12,8 +13,8 @@ use crate::facts::Facts;
 use crate::input::{Answer, BankAnswer, FailureKind, Input, IssuedCertificate, Operation, Outcome};
 use crate::model::{KeptCertificate, RequestKind};
 use crate::msg::Msg;
-use crate::screen::{Action, ActionKind, FlowKind, Level, Notice, Progress, Screen};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Level, Notice, Progress, Screen};
+use crate::{Next, Step};
 
 use super::{Issue, Pickup, SaveStep, decide, end, final_refusal};
 

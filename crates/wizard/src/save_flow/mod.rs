@@ -24,7 +24,7 @@ use super::facts::{Cx, Facts};
 use super::input::{FailureKind, Input, IssuedCertificate};
 use super::model::{PendingRecord, PickupRef};
 use super::screen::Screen;
-use super::step::{Next, Step};
+use crate::{Next, Step};
 
 /// The request being picked up, and its local record when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,5 +170,5 @@ pub fn final_refusal(kind: &FailureKind) -> Option<Ending> {
 
 /// Ends the pickup at `at` with `ending`.
 pub fn end(at: StepCode, ending: Ending) -> Next {
-    Step::end(at, super::screen::FlowKind::Save, ending)
+    Step::end(at, super::codes::FlowKind::Save, ending)
 }

@@ -4,14 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::ended::Ending;
 use crate::facts::Facts;
 use crate::input::Input;
 use crate::msg::Msg;
-use crate::renew_flow::current::certificate_summary;
-use crate::screen::{FlowKind, Screen};
-use crate::step::{Next, Step};
+use crate::screen::Screen;
+use crate::{Next, Step};
 
 pub use super::act::ActStep;
 use super::store::{Store, Stored};
@@ -49,7 +49,7 @@ impl SaveNewStep {
         let mut screen = facts.screen(StepCode::N2_9, FlowKind::Save, Msg::SaveCertificateTitle);
         screen
             .body
-            .push(certificate_summary(&self.issue.issued.certificate));
+            .push(Msg::certificate_summary(&self.issue.issued.certificate));
         screen.body.push(Msg::SaveNewExplain);
         self.store.show(&self.issue, facts, &mut screen);
         screen

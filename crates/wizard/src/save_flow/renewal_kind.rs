@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FlowKind;
 use crate::codes::StepCode;
 use crate::document;
 use crate::effect::Effect;
@@ -16,9 +17,8 @@ use crate::msg::Msg;
 use crate::parts::gate::{self, Expect, Gate, predecessor};
 use crate::parts::key::failure_notice;
 use crate::parts::pins::{PinEntry, PinNotice, PinStep};
-use crate::renew_flow::current::certificate_summary;
-use crate::screen::{Action, ActionKind, FlowKind, Level, Notice, Progress, Screen, TokenMark};
-use crate::step::{Next, Step};
+use crate::screen::{Action, ActionKind, Level, Notice, Progress, Screen, TokenMark};
+use crate::{Next, Step};
 
 use super::act::ActStep;
 use super::store::{Store, Stored};
@@ -243,7 +243,7 @@ impl SaveRenewedStep {
         let mut screen = facts.screen(StepCode::R2_11, FlowKind::Save, Msg::SaveCertificateTitle);
         screen
             .body
-            .push(certificate_summary(&self.issue.issued.certificate));
+            .push(Msg::certificate_summary(&self.issue.issued.certificate));
         screen.body.push(Msg::SaveRenewedExplain);
         self.store.show(&self.issue, facts, &mut screen);
         screen

@@ -2,8 +2,9 @@
 //! the new certificate is on another token.
 
 use crate::support::*;
+use smartkey_wizard::FieldId;
 use smartkey_wizard::Msg;
-use smartkey_wizard::screen::{ActionKind, FieldId, Level};
+use smartkey_wizard::screen::{ActionKind, Level};
 use smartkey_wizard::{
     Answer, Ending, FailureKind, KeyType, Operation, Outcome, TokenView, Wizard,
 };

@@ -5,7 +5,8 @@
 //! a retry by itself).
 
 use crate::support::*;
-use smartkey_wizard::screen::{ActionKind, FieldId};
+use smartkey_wizard::FieldId;
+use smartkey_wizard::screen::ActionKind;
 use smartkey_wizard::{
     Answer, BankAnswer, Effect, FailureKind, Input, KeyType, Operation, Outcome, PendingRecord,
     PickupRef, PinRole, Presence, RequestKind, Step, StepCode, TokenView, Tries, Wizard,

@@ -1,7 +1,8 @@
 //! The new-certificate flow, N2.1 to N2.8, step by step.
 
 use crate::support::*;
-use smartkey_wizard::screen::{ActionKind, FieldId, Level, TokenMark, Widget};
+use smartkey_wizard::FieldId;
+use smartkey_wizard::screen::{ActionKind, Level, TokenMark, Widget};
 use smartkey_wizard::{
     Answer, BankAnswer, DocumentKind, Effect, Ending, FailureKind, KeyType, Operation, Outcome,
     PendingRecord, PinRole, PinState, RequestKind, RequestPlan, Tries, Wizard,

@@ -1,8 +1,9 @@
 //! The renewal onto a Rutoken ECP 2.0, R2.1 to R2.9, with both swaps.
 
 use crate::support::*;
+use smartkey_wizard::FieldId;
 use smartkey_wizard::Msg;
-use smartkey_wizard::screen::{ActionKind, FieldId, Level};
+use smartkey_wizard::screen::{ActionKind, Level};
 use smartkey_wizard::{
     Answer, BankAnswer, Effect, Ending, FailureKind, KeyType, Operation, Outcome, PinRole,
     RequestKind, RequestPlan, Tries, Wizard,
