@@ -75,17 +75,39 @@ fn tighten_files(dir: &Path) {
     let _ = dir;
 }
 
+/// Why there is no log file.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("neither XDG_STATE_HOME nor HOME is set")]
+    NoStateDir,
+    #[error("cannot make {}: {source}", .dir.display())]
+    Dir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open a log file in {}: {detail}", .dir.display())]
+    File { dir: PathBuf, detail: String },
+    #[error("logging is already set up: {0}")]
+    Taken(String),
+}
+
 /// Starts logging to the daily file; returns its directory, or why there is no log.
-pub fn init(verbosity: u8) -> Result<PathBuf, String> {
-    let dir = logs_dir().ok_or("neither XDG_STATE_HOME nor HOME is set")?;
-    make_dir(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+pub fn init(verbosity: u8) -> Result<PathBuf, LogError> {
+    let dir = logs_dir().ok_or(LogError::NoStateDir)?;
+    make_dir(&dir).map_err(|source| LogError::Dir {
+        dir: dir.clone(),
+        source,
+    })?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(LOG_PREFIX)
         .filename_suffix("log")
         .max_log_files(MAX_LOG_FILES)
         .build(&dir)
-        .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))?;
+        .map_err(|e| LogError::File {
+            dir: dir.clone(),
+            detail: e.to_string(),
+        })?;
     tighten_files(&dir);
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(appender)
@@ -95,7 +117,7 @@ pub fn init(verbosity: u8) -> Result<PathBuf, String> {
         .with(layer)
         .with(filter(verbosity))
         .try_init()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| LogError::Taken(e.to_string()))?;
     Ok(dir)
 }
 

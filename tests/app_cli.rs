@@ -239,6 +239,58 @@ fn save_refuses_something_that_is_not_a_link() {
     assert!(r.stderr.contains("link"), "{}", r.stderr);
 }
 
+/// The preflight runs before every flow: without the PKCS#11 library, each flow stops
+/// before its first step with the failing check and what to do, and nothing is written
+/// but the lock.
+#[test]
+fn a_missing_library_stops_every_flow_before_its_first_step() {
+    let link =
+        "https://ca.example.ru/cmp?agentId=5282&transactionID=00112233445566778899aabbccddeeff";
+    for flow in [
+        &["new"][..],
+        &["renew"],
+        &["save", link],
+        &["destroy-old-key"],
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = run(smartkey_in(dir.path())
+            .args([
+                "--lang",
+                "en",
+                "--bank",
+                "5282",
+                "--module",
+                "/nonexistent/libpkcs11.so",
+            ])
+            .args(flow)
+            .arg("--plain"));
+        assert_eq!(r.code, 3, "{flow:?}: {}\n{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("FAIL  PKCS#11 library") && r.stderr.contains("what to do"),
+            "{flow:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("/nonexistent/libpkcs11.so"),
+            "{}",
+            r.stderr
+        );
+        for code in ["N2.1", "R2.1", "N2.9", "R2.11", "R2.13"] {
+            assert!(
+                !r.stdout.contains(code),
+                "{flow:?} showed {code}: {}",
+                r.stdout
+            );
+        }
+        let written: Vec<String> = state_files(&dir.path().join("state/smartkey"))
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !name.ends_with("lock"))
+            .collect();
+        assert!(written.is_empty(), "{flow:?} wrote {written:?}");
+    }
+}
+
 /// A request waiting at the bank, as an earlier run recorded it.
 fn earlier_record() -> PendingRecord {
     PendingRecord {

@@ -5,6 +5,7 @@
 //! wall's (a second per screen, half a second per answer), so the same script gives
 //! the same recording.
 
+use super::record::RecordingError;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -128,9 +129,13 @@ impl Cast {
         out
     }
 
-    pub fn save(&self, path: &Path, title: &str) -> Result<(), String> {
-        crate::protection::write_private(path, self.render(title).as_bytes())
-            .map_err(|e| format!("the recording {} cannot be written: {e}", path.display()))
+    pub fn save(&self, path: &Path, title: &str) -> Result<(), RecordingError> {
+        crate::protection::write_private(path, self.render(title).as_bytes()).map_err(|source| {
+            RecordingError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        })
     }
 
     /// Casts what `frontend` is shown.

@@ -26,9 +26,13 @@ use super::chance::Chance;
 use super::draft::DraftStore;
 use super::frontend::Frontend;
 use super::pending::PendingStore;
-use super::runtime::{RunConfig, RunEnd, run};
-use super::script::{Approval, BankAction, Bench, EmuBench, PinBook, ScriptStep, Scripted, Setup};
-use super::state_file;
+use super::record::RecordingError;
+use super::runtime::{RunConfig, RunEnd, RunError, run};
+use super::script::{
+    Approval, BankAction, Bench, BenchError, EmuBench, PinBook, ScriptError, ScriptStep, Scripted,
+    Setup,
+};
+use super::state_file::{self, StateFileError};
 
 /// The demo bank's agentId (the renewal seed's bank).
 pub const AGENT: u32 = 5282;
@@ -88,9 +92,50 @@ impl DemoPlace {
     }
 }
 
+/// Why the demo could not be prepared or run.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error(transparent)]
+    Bench(#[from] BenchError),
+    #[error(transparent)]
+    Bank(#[from] bankca::Error),
+    #[error(transparent)]
+    Banks(#[from] crate::bank::BankError),
+    #[error(transparent)]
+    State(#[from] StateFileError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Recording(#[from] RecordingError),
+    #[error("the demo bank's certificate cannot be written as PEM: {0}")]
+    Pem(der::Error),
+    #[error("smartkey cannot tell where it is installed: {0}")]
+    OwnPath(std::io::Error),
+    #[error(
+        "the virtual Rutoken ({library} and {command}) is not next to smartkey; build everything first with `cargo build --workspace`"
+    )]
+    NoEmulator { library: String, command: String },
+    #[error("no e-mail from the demo bank within a minute")]
+    NoMail,
+    #[error("the demo link has no agentId")]
+    LinkWithoutBank,
+    #[error("the demo's calendar is out of range")]
+    CalendarOutOfRange,
+    #[error("preparing {label} failed: {end}")]
+    Preparing { label: &'static str, end: String },
+    #[error("the demo has no flow {0:?} (new, renew, save, destroy-old-key)")]
+    NoSuchFlow(String),
+    #[error("the script must begin a flow, with a line like {{\"flow\": \"new\"}}")]
+    NoFlowBegun,
+    #[error("the recording's terminal cannot be made: {0}")]
+    Terminal(std::io::Error),
+}
+
 /// The virtual Rutoken's module and command, next to this program (target/<profile>).
-pub fn locate_emulator() -> Result<(PathBuf, PathBuf), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+pub fn locate_emulator() -> Result<(PathBuf, PathBuf), DemoError> {
+    let exe = std::env::current_exe().map_err(DemoError::OwnPath)?;
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Some(d) = exe.parent() {
         dirs.push(d.to_path_buf());
@@ -115,9 +160,7 @@ pub fn locate_emulator() -> Result<(PathBuf, PathBuf), String> {
             return Ok((module, cli));
         }
     }
-    Err(format!(
-        "the virtual Rutoken ({library} and {command}) is not next to smartkey; build everything first with `cargo build --workspace`"
-    ))
+    Err(DemoError::NoEmulator { library, command })
 }
 
 /// The links in the mailbox's e-mails, oldest first.
@@ -146,7 +189,7 @@ pub async fn find_link(
     mailbox: &Path,
     base: &str,
     transaction: Option<&TransactionId>,
-) -> Result<PickupLink, String> {
+) -> Result<PickupLink, DemoError> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let found = links(mailbox, base).into_iter().rev().find(|l| {
@@ -157,7 +200,7 @@ pub async fn find_link(
             return Ok(link);
         }
         if tokio::time::Instant::now() > deadline {
-            return Err("no e-mail from the demo bank within a minute".into());
+            return Err(DemoError::NoMail);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -168,30 +211,30 @@ pub async fn find_link(
 /// the demo's folder and returns the profile's path. Each is a new 0600 file renamed into
 /// place (`state_file::write_bytes`), so a file or link planted under either name is
 /// replaced, never written through: smartkey trusts the CA this file names.
-fn write_profile(place: &DemoPlace, anchor: &str, base_url: &str) -> Result<PathBuf, String> {
-    state_file::write_bytes(&place.dir.join("demo-ca.pem"), anchor.as_bytes())
-        .map_err(|e| e.to_string())?;
+fn write_profile(place: &DemoPlace, anchor: &str, base_url: &str) -> Result<PathBuf, DemoError> {
+    state_file::write_bytes(&place.dir.join("demo-ca.pem"), anchor.as_bytes())?;
     let file = place.dir.join("banks.toml");
     let profile = format!(
         "[[bank]]\nagent_id = {AGENT}\nname = \"Демо-банк\"\nca_url = \"{base_url}\"\ntrust_anchor = \"demo-ca.pem\"\nsupport_phone = \"8-800-000-00-00\"\noperations_email = \"dbo@demo.bank\"\nkey_types = [\"gost2012-256\"]\n"
     );
-    state_file::write_bytes(&file, profile.as_bytes()).map_err(|e| e.to_string())?;
+    state_file::write_bytes(&file, profile.as_bytes())?;
     Ok(file)
 }
 
-fn profile(place: &DemoPlace, server: &bankca::ServerHandle) -> Result<Vec<BankProfile>, String> {
+fn profile(
+    place: &DemoPlace,
+    server: &bankca::ServerHandle,
+) -> Result<Vec<BankProfile>, DemoError> {
     let ca = server.ca();
-    let pem = |c: &x509_cert::Certificate| {
-        c.to_pem(der::pem::LineEnding::LF)
-            .map_err(|e| e.to_string())
-    };
+    let pem =
+        |c: &x509_cert::Certificate| c.to_pem(der::pem::LineEnding::LF).map_err(DemoError::Pem);
     let anchor = format!(
         "{}{}",
         pem(ca.rsa_certificate())?,
         pem(ca.gost_certificate())?
     );
     let file = write_profile(place, &anchor, server.base_url())?;
-    let banks = Banks::load(Some(&file)).map_err(|e| e.to_string())?;
+    let banks = Banks::load(Some(&file))?;
     Ok(banks
         .profiles()
         .iter()
@@ -321,52 +364,48 @@ pub struct DemoStage {
 
 impl DemoStage {
     /// The request the bank got last.
-    fn latest(&self) -> Result<i64, String> {
-        let list = self.server.ca().list(None).map_err(|e| e.to_string())?;
+    fn latest(&self) -> Result<i64, BenchError> {
+        let list = self.server.ca().list(None)?;
         list.iter()
             .map(|r| r.id)
             .max()
-            .ok_or_else(|| "the demo bank has no request yet".to_string())
+            .ok_or(BenchError::NoRequestYet)
     }
 }
 
 impl Bench for DemoStage {
-    fn insert(&self, serial: &str, reader: Option<u32>) -> Result<(), String> {
+    fn insert(&self, serial: &str, reader: Option<u32>) -> Result<(), BenchError> {
         self.emu.insert(serial, reader)
     }
 
-    fn remove(&self, serial: &str) -> Result<(), String> {
+    fn remove(&self, serial: &str) -> Result<(), BenchError> {
         self.emu.remove(serial)
     }
 
-    fn bank(&self, action: &BankAction) -> Result<(), String> {
+    fn bank(&self, action: &BankAction) -> Result<(), BenchError> {
         let ca = self.server.ca();
         match action {
             BankAction::Approve => {
-                let waiting = ca
-                    .list(Some(bankca::State::Waiting))
-                    .map_err(|e| e.to_string())?;
+                let waiting = ca.list(Some(bankca::State::Waiting))?;
                 if waiting.is_empty() {
-                    return Err("no request waits at the demo bank to be approved".into());
+                    return Err(BenchError::NothingToApprove);
                 }
                 for r in waiting {
-                    ca.approve(r.id, "operator").map_err(|e| e.to_string())?;
+                    ca.approve(r.id, "operator")?;
                 }
             }
             BankAction::Reject(reason) => {
-                ca.reject(self.latest()?, reason, "operator")
-                    .map_err(|e| e.to_string())?;
+                ca.reject(self.latest()?, reason, "operator")?;
             }
             BankAction::Resend => {
-                ca.resend(self.latest()?, "operator")
-                    .map_err(|e| e.to_string())?;
+                ca.resend(self.latest()?, "operator")?;
             }
         }
         self.server.wake();
         Ok(())
     }
 
-    fn days_pass(&self, days: u32) -> Result<(), String> {
+    fn days_pass(&self, days: u32) -> Result<(), BenchError> {
         self.clock.pass_days(days);
         self.server.wake();
         Ok(())
@@ -383,10 +422,13 @@ pub struct DemoEnv {
     server: Arc<bankca::ServerHandle>,
 }
 
-fn quiet(label: &str, end: &RunEnd) -> Result<(), String> {
+fn quiet(label: &'static str, end: &RunEnd) -> Result<(), DemoError> {
     match end {
         RunEnd::Finished { .. } => Ok(()),
-        other => Err(format!("preparing {label} failed: {other:?}")),
+        other => Err(DemoError::Preparing {
+            label,
+            end: format!("{other:?}"),
+        }),
     }
 }
 
@@ -399,10 +441,10 @@ impl DemoEnv {
         module: PathBuf,
         emu: Arc<EmuBench>,
         setup: &Setup,
-    ) -> Result<DemoEnv, String> {
+    ) -> Result<DemoEnv, DemoError> {
         let clock = Arc::new(DemoClock::new(setup.day()?));
         let chance = Arc::new(Chance::seeded(&setup.seed));
-        state_file::private_dir(&place.bank()).map_err(|e| e.to_string())?;
+        state_file::private_dir(&place.bank())?;
         emu.run(&["readers", "3"])?;
         for (serial, label) in [
             (OLD, "старый ключ"),
@@ -412,14 +454,14 @@ impl DemoEnv {
             emu.run(&["init", "--serial", serial, "--label", label, "--force"])?;
         }
 
-        bankca::Ca::init_with_clock(&place.bank(), clock.as_ref()).map_err(|e| e.to_string())?;
+        bankca::Ca::init_with_clock(&place.bank(), clock.as_ref())?;
         let mut serve = bankca::ServeConfig::new(place.bank(), "127.0.0.1:0");
         serve.auto_approve_after =
             (setup.approval == Approval::Auto).then_some(Duration::from_secs(3));
         serve.check_after = Duration::from_secs(1);
         serve.clock = clock.clone();
         serve.serials = bankca::issue::SerialSource::Seeded(setup.seed.clone());
-        let server = Arc::new(bankca::serve(serve).await.map_err(|e| e.to_string())?);
+        let server = Arc::new(bankca::serve(serve).await?);
         let banks = profile(&place, &server)?;
         let env = DemoEnv {
             stage: Arc::new(DemoStage {
@@ -445,14 +487,13 @@ impl DemoEnv {
             &mut script,
             env.run_config(catalogue, None, None),
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         quiet("the old carrier", &end)?;
         if setup.approval == Approval::Manual {
             env.stage.bank(&BankAction::Approve)?;
         }
         let link = find_link(&env.place.mailbox(), env.server.base_url(), None).await?;
-        let pickup = crate::enroll::pickup_ref(&link).ok_or("the demo link has no agentId")?;
+        let pickup = crate::enroll::pickup_ref(&link).ok_or(DemoError::LinkWithoutBank)?;
         let mut script = Scripted::new(old_carrier_pickup(), None);
         let (wizard, effects) = Wizard::save_flow(pickup, env.start(true)?);
         let end = run(
@@ -461,8 +502,7 @@ impl DemoEnv {
             &mut script,
             env.run_config(catalogue, None, None),
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         quiet("the old carrier's certificate", &end)?;
         emu.run(&["remove"])?;
         Ok(env)
@@ -473,7 +513,7 @@ impl DemoEnv {
     }
 
     /// A flow's start on the demo's calendar, with its pending records when `pending`.
-    pub fn start(&self, pending: bool) -> Result<Start, String> {
+    pub fn start(&self, pending: bool) -> Result<Start, DemoError> {
         let records = if pending {
             self.place.pending().load().unwrap_or_default()
         } else {
@@ -483,7 +523,7 @@ impl DemoEnv {
             .stage
             .clock
             .today()
-            .ok_or("the demo's calendar is out of range")?;
+            .ok_or(DemoError::CalendarOutOfRange)?;
         let mut start =
             super::start::start_on(&self.banks, Some(AGENT), records, today, &self.chance);
         if pending {
@@ -520,30 +560,25 @@ impl DemoEnv {
         flow: &str,
         frontend: &mut F,
         config: RunConfig,
-    ) -> Result<RunEnd, String> {
+    ) -> Result<RunEnd, DemoError> {
         let (wizard, effects) = match flow {
             "new" => Wizard::new_flow(self.start(true)?),
             "renew" => Wizard::renew_flow(self.start(true)?),
             "destroy-old-key" => Wizard::destroy_old_key_flow(self.start(true)?),
             "save" => {
-                let records = self.place.pending().load().map_err(|e| e.to_string())?;
+                let records = self.place.pending().load()?;
                 let latest = records.last().map(|r| r.transaction.clone());
                 let link =
                     find_link(&self.place.mailbox(), self.base_url(), latest.as_ref()).await?;
                 tracing::info!(%link, "the demo bank's e-mail brought a link");
-                let pickup =
-                    crate::enroll::pickup_ref(&link).ok_or("the demo link has no agentId")?;
+                let pickup = crate::enroll::pickup_ref(&link).ok_or(DemoError::LinkWithoutBank)?;
                 Wizard::save_flow(pickup, self.start(true)?)
             }
             other => {
-                return Err(format!(
-                    "the demo has no flow {other:?} (new, renew, save, destroy-old-key)"
-                ));
+                return Err(DemoError::NoSuchFlow(other.to_string()));
             }
         };
-        run(wizard, effects, frontend, config)
-            .await
-            .map_err(|e| e.to_string())
+        Ok(run(wizard, effects, frontend, config).await?)
     }
 
     /// Stops the bank.
@@ -580,7 +615,7 @@ pub struct DemoConfig {
 
 /// Runs the demo: prepares the bank and the tokens, then the flows. Returns how each
 /// flow ended.
-pub async fn run_demo(config: DemoConfig, driver: Driver) -> Result<Vec<RunEnd>, String> {
+pub async fn run_demo(config: DemoConfig, driver: Driver) -> Result<Vec<RunEnd>, DemoError> {
     let env = DemoEnv::prepare(
         config.place,
         config.module.clone(),
@@ -604,7 +639,7 @@ pub async fn run_demo(config: DemoConfig, driver: Driver) -> Result<Vec<RunEnd>,
             .in_demo(&env.place.dir, &TRAINING_PINS)
     });
     let mut ends = Vec::new();
-    let result: Result<(), String> = async {
+    let result: Result<(), DemoError> = async {
         match driver {
             Driver::Script(steps) => {
                 let mut frontend = Scripted::numbered(steps, Some(env.stage.clone() as Arc<dyn Bench>));

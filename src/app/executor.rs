@@ -67,10 +67,12 @@ impl Trouble {
 }
 
 /// A message-building result from the token thread: the token's error, or a detail.
-fn built<T>(r: Result<Result<T, String>, TokenError>) -> Result<T, Trouble> {
+fn built<T>(r: Result<Result<T, token_ops::BuildError>, TokenError>) -> Result<T, Trouble> {
     match r {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(detail)) => Err(Trouble::Other(FailureKind::Device { detail })),
+        Ok(Err(e)) => Err(Trouble::Other(FailureKind::Device {
+            detail: e.to_string(),
+        })),
         Err(e) => Err(Trouble::Token(e)),
     }
 }
@@ -292,9 +294,9 @@ impl Executor {
                     .and_then(|c| c.outgoing.as_ref())
                     .and_then(|m| der::Encode::to_der(m).ok());
                 let transaction = record.transaction.clone();
-                store
-                    .record(record)
-                    .map_err(|detail| FailureKind::Storage { detail })?;
+                store.record(record).map_err(|e| FailureKind::Storage {
+                    detail: e.to_string(),
+                })?;
                 if let Some(der) = message {
                     store
                         .keep_message(&transaction, &der)

@@ -53,6 +53,6 @@ pub use draft::DraftStore;
 pub use frontend::{Event, Frontend};
 pub use pending::{PendingError, PendingStore};
 pub use runtime::{RunConfig, RunEnd, RunError, run};
-pub use script::{Bench, EmuBench, PinBook, Script, ScriptStep, Scripted};
+pub use script::{Bench, BenchError, EmuBench, PinBook, Script, ScriptError, ScriptStep, Scripted};
 pub use state_file::StateFileError;
 pub use state_lock::{LockError, StateLock};

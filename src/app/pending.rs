@@ -75,14 +75,8 @@ impl PendingStore {
         Ok(())
     }
 
-    /// Adds a record, replacing one of the same request. The error is worded for the
-    /// person (the runtime shows it as a storage failure).
-    pub fn record(&self, record: PendingRecord) -> Result<(), String> {
-        self.try_record(record).map_err(|e| e.to_string())
-    }
-
-    /// [`record`](Self::record) with a typed error.
-    pub fn try_record(&self, record: PendingRecord) -> Result<(), PendingError> {
+    /// Adds a record, replacing one of the same request.
+    pub fn record(&self, record: PendingRecord) -> Result<(), PendingError> {
         self.change(|records| {
             records.retain(|r| {
                 !(r.agent_id == record.agent_id && r.transaction == record.transaction)
@@ -90,11 +84,6 @@ impl PendingStore {
             records.push(record);
             true
         })
-    }
-
-    /// Drops the record of a request that is done with. The error is worded for the log.
-    pub fn clear(&self, transaction: &TransactionId) -> Result<(), String> {
-        self.try_clear(transaction).map_err(|e| e.to_string())
     }
 
     /// Notes that the bank confirmed the act of the certificate kept in the record of
@@ -115,8 +104,8 @@ impl PendingStore {
         })
     }
 
-    /// [`clear`](Self::clear) with a typed error; the request's kept message goes too.
-    pub fn try_clear(&self, transaction: &TransactionId) -> Result<(), PendingError> {
+    /// Drops the record of a request that is done with; its kept message goes too.
+    pub fn clear(&self, transaction: &TransactionId) -> Result<(), PendingError> {
         self.change(|records| {
             let before = records.len();
             records.retain(|r| &r.transaction != transaction);
@@ -219,7 +208,7 @@ mod tests {
         let other = std::fs::File::open(dir.path().join(super::super::state_lock::LOCK_FILE))
             .expect("the lock file");
         other.try_lock().expect("free");
-        let e = store.try_record(record("bb")).expect_err("refused");
+        let e = store.record(record("bb")).expect_err("refused");
         assert!(
             matches!(e, PendingError::Lock(LockError::Held { .. })),
             "{e:?}"

@@ -27,7 +27,7 @@ enum Read {
 /// What it read.
 enum Got {
     Line(String),
-    Hidden(Result<Pin, String>),
+    Hidden(std::io::Result<Pin>),
 }
 
 pub struct Plain {
@@ -63,11 +63,9 @@ impl Plain {
                             Ok(_) => Got::Line(line.trim_end_matches(['\n', '\r']).to_string()),
                         }
                     }
-                    Read::Hidden(prompt) => Got::Hidden(
-                        rpassword::prompt_password(prompt)
-                            .map(Pin::new)
-                            .map_err(|e| format!("the PIN cannot be read without echo here: {e}")),
-                    ),
+                    Read::Hidden(prompt) => {
+                        Got::Hidden(rpassword::prompt_password(prompt).map(Pin::new))
+                    }
                 };
                 if send.send(read).is_err() {
                     break;
@@ -231,7 +229,7 @@ impl Frontend for Plain {
                     match read {
                         Ok(pin) => form.pins.push(pin),
                         Err(why) => {
-                            eprintln!("{why}");
+                            eprintln!("the PIN cannot be read without echo here: {why}");
                             self.form = None;
                             continue;
                         }

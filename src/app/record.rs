@@ -17,6 +17,18 @@ use super::script::Setup;
 use super::script::pins::{PinNamer, PinUse, changed_kind};
 use super::script::screens::{Namer, Snapshots, snapshot_text};
 
+/// A recording (a script, its screens, a terminal cast) could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    #[error("the recording {} cannot be written: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Screens(#[from] super::script::ScriptError),
+}
+
 /// What stands for the demo's own folder in recorded screens (it differs per run).
 pub const DEMO_DIR: &str = "<demo>";
 
@@ -82,7 +94,7 @@ impl Recorder {
     }
 
     /// Writes the script and its `.screens` file.
-    fn save(&self) -> Result<(), String> {
+    fn save(&self) -> Result<(), RecordingError> {
         let name = self
             .path
             .file_name()
@@ -97,13 +109,15 @@ impl Recorder {
             text.push_str(line);
             text.push('\n');
         }
-        crate::protection::write_private(&self.path, text.as_bytes()).map_err(|e| {
-            format!(
-                "the recording {} cannot be written: {e}",
-                self.path.display()
-            )
+        crate::protection::write_private(&self.path, text.as_bytes()).map_err(|source| {
+            RecordingError::Write {
+                path: self.path.clone(),
+                source,
+            }
         })?;
-        self.snapshots.save(&Snapshots::path_for(&self.path), &name)
+        Ok(self
+            .snapshots
+            .save(&Snapshots::path_for(&self.path), &name)?)
     }
 
     fn checkpoint(&mut self, screen: &Screen) {
@@ -150,7 +164,7 @@ pub struct Recording<'a, F> {
 
 impl<F> Recording<'_, F> {
     /// Ends the flow: checks its last screen, writes the files.
-    pub fn end(self) -> Result<(), String> {
+    pub fn end(self) -> Result<(), RecordingError> {
         if let Some(screen) = &self.screen
             && self.checked.as_deref() != Some(screen.code.as_str())
         {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use smartkey_i18n::Catalogue;
 
 use super::cast::Cast;
-use super::demo::{DemoEnv, DemoPlace};
+use super::demo::{DemoEnv, DemoError, DemoPlace};
 use super::record::DEMO_DIR;
 use super::runtime::RunEnd;
 use super::script::play::Checking;
@@ -59,7 +59,7 @@ pub async fn replay(
     place: DemoPlace,
     module: PathBuf,
     emu: Arc<EmuBench>,
-) -> Result<ReplayOutcome, String> {
+) -> Result<ReplayOutcome, DemoError> {
     let screens_path = Snapshots::path_for(&options.script);
     let expected = Snapshots::load(&screens_path)?;
     let catalogue = Catalogue::new(script.setup.lang);
@@ -74,16 +74,14 @@ pub async fn replay(
         .with_patience(options.patience)
         .checking(checking);
     let mut cast = match &options.cast {
-        Some(_) => Some(Cast::new(80, 24, catalogue).map_err(|e| e.to_string())?),
+        Some(_) => Some(Cast::new(80, 24, catalogue).map_err(DemoError::Terminal)?),
         None => None,
     };
 
     let mut outcome = ReplayOutcome::default();
-    let played: Result<(), String> = async {
+    let played: Result<(), DemoError> = async {
         if player.remaining() > 0 && player.peek_flow().is_none() {
-            return Err(
-                "the script must begin a flow, with a line like {\"flow\": \"new\"}".into(),
-            );
+            return Err(DemoError::NoFlowBegun);
         }
         while let Some(flow) = player.take_flow() {
             let config = env.run_config(catalogue, None, None);

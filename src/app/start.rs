@@ -124,8 +124,8 @@ pub fn start(
     banks: &[BankProfile],
     bank: Option<u32>,
     pending: Vec<PendingRecord>,
-) -> Result<Start, String> {
-    let today = today().map_err(|e| e.to_string())?;
+) -> Result<Start, ClockError> {
+    let today = today()?;
     Ok(start_on(banks, bank, pending, today, &Chance::System))
 }
 
@@ -146,6 +146,7 @@ pub fn start_on(
         pending,
         draft: None,
         cities: cities(),
+        warnings: Vec::new(),
     }
 }
 

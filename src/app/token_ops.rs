@@ -17,6 +17,19 @@ use crate::token::{
 
 use super::worker::Tokens;
 
+/// Why a message could not be made on the token, apart from the token's own errors.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Applicant(#[from] smartkey_wizard::ApplicantErrors),
+    #[error(transparent)]
+    Csr(#[from] crate::pki::CsrError),
+    #[error(transparent)]
+    Enroll(#[from] enroll::EnrollError),
+    #[error(transparent)]
+    Transaction(#[from] cmp::TransactionError),
+}
+
 fn key_id(hex: &str) -> Result<KeyId, TokenError> {
     KeyId::from_hex(hex).ok_or_else(|| TokenError::KeyNotFound {
         id: hex.to_string(),
@@ -136,22 +149,22 @@ pub fn new_request(
     applicant: &Applicant,
     recipient: Name,
     transaction_id: der::asn1::OctetString,
-) -> Result<Result<Prepared, String>, TokenError> {
+) -> Result<Result<Prepared, BuildError>, TokenError> {
     let id = key_id(key)?;
     let valid = match applicant.validate() {
         Ok(v) => v,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => return Ok(Err(e.into())),
     };
     tokens.with(serial, |s| {
         let signer = TokenSigner::new(s, &id)?;
         let csr = match build_csr(&valid, &signer) {
             Ok(csr) => csr,
-            Err(e) => return Ok(Err(e.to_string())),
+            Err(e) => return Ok(Err(e.into())),
         };
         match enroll::new_request(csr, recipient, transaction_id) {
             Ok(p) => Ok(Ok(p)),
             Err(enroll::EnrollError::Token(t)) => Err(t),
-            Err(e) => Ok(Err(e.to_string())),
+            Err(e) => Ok(Err(e.into())),
         }
     })
 }
@@ -164,7 +177,7 @@ pub fn renewal_proof(
     key: &str,
     old_certificate: &[u8],
     contacts: &enroll::Utf8Pairs,
-) -> Result<Result<cmp::CertReqMsg, String>, TokenError> {
+) -> Result<Result<cmp::CertReqMsg, BuildError>, TokenError> {
     let id = key_id(key)?;
     let old = certificate(old_certificate)?;
     tokens.with(serial, |s| {
@@ -172,7 +185,7 @@ pub fn renewal_proof(
         match enroll::renewal_proof(&signer, &old, contacts) {
             Ok(proof) => Ok(Ok(proof)),
             Err(enroll::EnrollError::Token(t)) => Err(t),
-            Err(e) => Ok(Err(e.to_string())),
+            Err(e) => Ok(Err(e.into())),
         }
     })
 }
@@ -185,7 +198,7 @@ pub fn sign_renewal(
     old_certificate: &[u8],
     proof: cmp::CertReqMsg,
     header: cmp::PkiHeader,
-) -> Result<Result<Prepared, String>, TokenError> {
+) -> Result<Result<Prepared, BuildError>, TokenError> {
     use cmp::protection::{Protect, SignatureProtection};
     let (serial, key) = old_key;
     let id = key_id(key)?;
@@ -199,7 +212,7 @@ pub fn sign_renewal(
         if let Err(e) = protection.protect(&mut message) {
             return match enroll::EnrollError::from(e) {
                 enroll::EnrollError::Token(t) => Err(t),
-                other => Ok(Err(other.to_string())),
+                other => Ok(Err(other.into())),
             };
         }
         match Transaction::begin(&message) {
@@ -207,7 +220,7 @@ pub fn sign_renewal(
                 transaction,
                 message,
             })),
-            Err(e) => Ok(Err(e.to_string())),
+            Err(e) => Ok(Err(e.into())),
         }
     })
 }
@@ -219,7 +232,7 @@ pub fn acceptance(
     signer_certificate: &[u8],
     transaction: &Transaction,
     issued: &Issued,
-) -> Result<Result<cmp::PkiMessage, String>, TokenError> {
+) -> Result<Result<cmp::PkiMessage, BuildError>, TokenError> {
     let (serial, key) = signer;
     let id = key_id(key)?;
     let cert = certificate(signer_certificate)?;
@@ -228,7 +241,7 @@ pub fn acceptance(
         match enroll::acceptance(transaction, issued, &signer, &cert) {
             Ok(m) => Ok(Ok(m)),
             Err(enroll::EnrollError::Token(t)) => Err(t),
-            Err(e) => Ok(Err(e.to_string())),
+            Err(e) => Ok(Err(e.into())),
         }
     })
 }

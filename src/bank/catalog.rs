@@ -21,11 +21,11 @@ pub enum BankError {
         origin: String,
         problem: TomlProblem,
     },
-    #[error("the profile of bank {agent_id} in {origin} is wrong: {detail}")]
+    #[error("the profile of bank {agent_id} in {origin} is wrong: {problem}")]
     Invalid {
         origin: String,
         agent_id: u32,
-        detail: String,
+        problem: super::profile::ProfileProblem,
     },
     #[error("bank {agent_id} appears twice in {origin}; keep one profile per agentId")]
     Duplicate { origin: String, agent_id: u32 },
@@ -69,10 +69,10 @@ fn parse(
         }
         let profile = entry
             .check(base, source.clone())
-            .map_err(|detail| BankError::Invalid {
+            .map_err(|problem| BankError::Invalid {
                 origin: origin.to_string(),
                 agent_id,
-                detail,
+                problem,
             })?;
         profiles.push(profile);
     }

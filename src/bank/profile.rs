@@ -9,6 +9,42 @@ use x509_cert::Certificate;
 
 use smartkey_wizard::{BankInfo, KeyType};
 
+/// Why a trust anchor cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AnchorProblem {
+    #[error("not PEM certificates ({0})")]
+    NotPem(der::Error),
+    #[error("no certificate in it")]
+    Empty,
+}
+
+/// What is wrong with a bank profile, by field.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProfileProblem {
+    #[error("name is empty")]
+    NoName,
+    #[error("{field}: {url:?} is not an address: {why}")]
+    NotAnAddress {
+        field: &'static str,
+        url: String,
+        /// What the URL parser said.
+        why: String,
+    },
+    #[error("{field}: {url:?} must be an http:// or https:// address")]
+    NotHttp { field: &'static str, url: String },
+    #[error("key_types is empty; name at least one of rsa2048, gost2012-256, gost2012-512")]
+    NoKeyTypes,
+    #[error("key_types: {0:?} is not one of rsa2048, gost2012-256, gost2012-512")]
+    UnknownKeyType(String),
+    #[error("trust_anchor{place}: {why}")]
+    Anchor { place: String, why: AnchorProblem },
+    #[error("trust_anchor: cannot read {}: {source}", .path.display())]
+    AnchorUnreadable {
+        path: PathBuf,
+        source: std::sync::Arc<std::io::Error>,
+    },
+}
+
 /// Where a profile was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "from", rename_all = "snake_case")]
@@ -34,16 +70,15 @@ pub struct TrustAnchor {
 
 impl TrustAnchor {
     /// Parses PEM text holding one or more certificates.
-    pub fn from_pem(pem: &str, file: Option<PathBuf>) -> Result<TrustAnchor, String> {
-        let certs = Certificate::load_pem_chain(pem.as_bytes())
-            .map_err(|e| format!("not PEM certificates ({e})"))?;
+    pub fn from_pem(pem: &str, file: Option<PathBuf>) -> Result<TrustAnchor, AnchorProblem> {
+        let certs = Certificate::load_pem_chain(pem.as_bytes()).map_err(AnchorProblem::NotPem)?;
         if certs.is_empty() {
-            return Err("no certificate in it".into());
+            return Err(AnchorProblem::Empty);
         }
         let mut der = Vec::with_capacity(certs.len());
         let mut subjects = Vec::with_capacity(certs.len());
         for cert in &certs {
-            der.push(cert.to_der().map_err(|e| e.to_string())?);
+            der.push(cert.to_der().map_err(AnchorProblem::NotPem)?);
             subjects.push(crate::pki::describe_name(cert.tbs_certificate().subject()));
         }
         Ok(TrustAnchor {
@@ -140,10 +175,17 @@ fn key_algorithm(name: &str) -> Option<KeyType> {
     .find(|a| a.name() == name.trim())
 }
 
-fn check_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not an address: {e}"))?;
+fn check_url(field: &'static str, url: &str) -> Result<(), ProfileProblem> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| ProfileProblem::NotAnAddress {
+        field,
+        url: url.to_string(),
+        why: e.to_string(),
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(format!("{url:?} must be an http:// or https:// address"));
+        return Err(ProfileProblem::NotHttp {
+            field,
+            url: url.to_string(),
+        });
     }
     Ok(())
 }
@@ -158,44 +200,48 @@ impl RawProfile {
         self,
         base: Option<&Path>,
         source: ProfileSource,
-    ) -> Result<BankProfile, String> {
+    ) -> Result<BankProfile, ProfileProblem> {
         if self.name.trim().is_empty() {
-            return Err("name is empty".into());
+            return Err(ProfileProblem::NoName);
         }
-        check_url(&self.ca_url).map_err(|e| format!("ca_url: {e}"))?;
+        check_url("ca_url", &self.ca_url)?;
         if let Some(url) = &self.online_bank_url {
-            check_url(url).map_err(|e| format!("online_bank_url: {e}"))?;
+            check_url("online_bank_url", url)?;
         }
         if self.key_types.is_empty() {
-            return Err(
-                "key_types is empty; name at least one of rsa2048, gost2012-256, gost2012-512"
-                    .into(),
-            );
+            return Err(ProfileProblem::NoKeyTypes);
         }
         let key_types = self
             .key_types
             .iter()
-            .map(|k| {
-                key_algorithm(k).ok_or_else(|| {
-                    format!("key_types: {k:?} is not one of rsa2048, gost2012-256, gost2012-512")
-                })
-            })
+            .map(|k| key_algorithm(k).ok_or_else(|| ProfileProblem::UnknownKeyType(k.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         let trust_anchor = match self.trust_anchor {
             None => None,
-            Some(text) if text.trim_start().starts_with("-----BEGIN") => {
-                Some(TrustAnchor::from_pem(&text, None).map_err(|e| format!("trust_anchor: {e}"))?)
-            }
+            Some(text) if text.trim_start().starts_with("-----BEGIN") => Some(
+                TrustAnchor::from_pem(&text, None).map_err(|why| ProfileProblem::Anchor {
+                    place: String::new(),
+                    why,
+                })?,
+            ),
             Some(path) => {
                 let path = match base {
                     Some(base) => base.join(&path),
                     None => PathBuf::from(&path),
                 };
-                let pem = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("trust_anchor: cannot read {}: {e}", path.display()))?;
+                let pem = std::fs::read_to_string(&path).map_err(|source| {
+                    ProfileProblem::AnchorUnreadable {
+                        path: path.clone(),
+                        source: source.into(),
+                    }
+                })?;
                 Some(
-                    TrustAnchor::from_pem(&pem, Some(path.clone()))
-                        .map_err(|e| format!("trust_anchor {}: {e}", path.display()))?,
+                    TrustAnchor::from_pem(&pem, Some(path.clone())).map_err(|why| {
+                        ProfileProblem::Anchor {
+                            place: format!(" {}", path.display()),
+                            why,
+                        }
+                    })?,
                 )
             }
         };

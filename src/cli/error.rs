@@ -77,6 +77,16 @@ pub enum CliError {
     State(#[from] StateFileError),
     #[error(transparent)]
     Clock(#[from] ClockError),
+    #[error(transparent)]
+    Script(#[from] crate::app::ScriptError),
+    #[error(transparent)]
+    Recording(#[from] crate::app::record::RecordingError),
+    #[cfg(feature = "training")]
+    #[error(transparent)]
+    Demo(#[from] crate::app::demo::DemoError),
+    /// The preflight before a flow failed: the failing checks and what to do.
+    #[error("the check before the start failed:\n{report}")]
+    Preflight { report: String, library: bool },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -122,11 +132,16 @@ impl CliError {
             CliError::Applicant(_)
             | CliError::File { .. }
             | CliError::Input(_)
+            | CliError::Script(_)
             | CliError::Config(_)
             | CliError::Bank(_) => exit::INPUT,
             CliError::Busy { .. } => exit::BUSY,
+            CliError::Preflight { library: true, .. } => exit::LIBRARY,
+            CliError::Preflight { .. } => exit::FAILURE,
             CliError::State(_) | CliError::Clock(_) => exit::INPUT,
-            CliError::Lock(_) | CliError::Support(_) => exit::FAILURE,
+            CliError::Lock(_) | CliError::Support(_) | CliError::Recording(_) => exit::FAILURE,
+            #[cfg(feature = "training")]
+            CliError::Demo(_) => exit::FAILURE,
             CliError::Csr(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,
         }

@@ -18,9 +18,10 @@ use crate::app::{self, PendingStore, RunConfig, RunEnd, Scripted, StateLock};
 use crate::bank::Banks;
 use crate::config::Settings;
 use crate::enroll::PickupLink;
+use crate::preflight;
 use crate::token::locate_library;
 use smartkey_i18n::Catalogue;
-use smartkey_wizard::{Effect, Ending, Wizard};
+use smartkey_wizard::{Effect, Ending, Msg, Wizard};
 
 /// How a wizard command is driven and where it writes.
 #[derive(Debug, Clone, Args)]
@@ -75,6 +76,43 @@ pub(super) fn lock_state(
     StateLock::acquire(dir).map_err(|e| CliError::from_lock(e, settings.lang.value))
 }
 
+/// The preflight before a flow: a failure stops the flow before its first step, with
+/// the failing checks and what to do; warnings are handed to the flow's first screen.
+///
+/// The bank's CA is not checked here: the flow asks the bank itself, and a bank that does
+/// not answer must not keep a client from resuming what waits on this computer. Nor are
+/// the tokens: the flow watches the card readers from its first screen on.
+fn preflight(settings: &Settings) -> Result<Vec<Msg>, CliError> {
+    let mut options = preflight::Options::from_settings(settings.clone());
+    options.skip = vec![preflight::CheckId::Ca, preflight::CheckId::Tokens];
+    let report = preflight::run(&options).report;
+    let failed: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|f| f.verdict == preflight::Verdict::Fail)
+        .cloned()
+        .collect();
+    if !failed.is_empty() {
+        let library = failed
+            .iter()
+            .any(|f| f.check == preflight::CheckId::Library);
+        return Err(CliError::Preflight {
+            report: preflight::render_failures(&failed),
+            library,
+        });
+    }
+    Ok(report
+        .checks
+        .iter()
+        .filter(|f| f.verdict == preflight::Verdict::Warn)
+        .map(|f| Msg::PreflightWarning {
+            check: f.check.title().to_string(),
+            summary: f.summary.clone(),
+            advice: f.advice.clone(),
+        })
+        .collect())
+}
+
 /// Runs a flow to its end; the exit code says whether it reached a good end.
 pub(super) fn run(
     settings: &Settings,
@@ -89,6 +127,7 @@ pub(super) fn run(
         Some(dir) => Some(lock_state(&dir, settings)?),
         None => None,
     };
+    let warnings = preflight(settings)?;
     let today = app::start::today()?;
     let banks = Banks::load(settings.banks.as_ref().map(|b| b.value.as_path()))?;
     let module = locate_library(settings.module.as_ref().map(|m| m.value.as_path()))?;
@@ -100,6 +139,7 @@ pub(super) fn run(
         today,
         &app::Chance::System,
     );
+    start.warnings = warnings;
     let draft = app::DraftStore::default_location();
     if matches!(which, Which::New) {
         start.draft = draft.as_ref().and_then(app::DraftStore::load);
@@ -154,9 +194,9 @@ pub(super) fn read_script(
     };
     let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
     if let Some(secrets) = secrets {
-        book.read_file(secrets).map_err(CliError::Input)?;
+        book.read_file(secrets)?;
     }
-    app::Script::parse(&text, &book).map_err(file_error)
+    app::Script::parse(&text, &book).map_err(|e| file_error(e.to_string()))
 }
 
 /// Runs the flow `flow` with the frontend the arguments ask for, recording it when
@@ -188,7 +228,7 @@ pub(super) fn drive(
                 Some(r) => {
                     let mut recording = r.flow(flow, frontend);
                     let end = runtime.block_on(app::run(wizard, effects, &mut recording, config));
-                    recording.end().map_err(CliError::Input)?;
+                    recording.end()?;
                     end
                 }
                 None => runtime.block_on(app::run(wizard, effects, frontend, config)),
@@ -362,7 +402,7 @@ pub(super) fn status(
     if let Some(store) = &store {
         for (r, state) in records.iter().zip(&states) {
             if *state == AtBank::Decided
-                && let Err(e) = store.try_clear(&r.transaction)
+                && let Err(e) = store.clear(&r.transaction)
             {
                 tracing::info!(error = %e, "status: a decided request stays recorded");
             }

@@ -92,7 +92,7 @@ pub(super) fn demo_place(
 > {
     use crate::app::demo::locate_emulator;
 
-    let (module, command) = locate_emulator().map_err(CliError::Input)?;
+    let (module, command) = locate_emulator()?;
     let (place, scratch) = demo_dir(dir)?;
     // SAFETY: set before the async runtime starts; the only other thread (the log
     // writer) never reads the environment. The virtual Rutoken reads both at
@@ -125,10 +125,10 @@ pub(super) fn demo(
             app::demo::pin_book(),
         )?),
         (None, true) => None,
-        (None, false) => Some(
-            app::Script::parse(app::demo::BUILT_IN_SCRIPT, &app::demo::pin_book())
-                .map_err(CliError::Input)?,
-        ),
+        (None, false) => Some(app::Script::parse(
+            app::demo::BUILT_IN_SCRIPT,
+            &app::demo::pin_book(),
+        )?),
     };
     let today = app::start::today()?;
     // The demo runs on today's date; its chance is the script's seed (or the default),

@@ -35,19 +35,32 @@ pub struct CaFacts {
     pub error: Option<String>,
 }
 
+/// Why no TLS client could be made for the check.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsSetupError {
+    #[error("{0}")]
+    Protocols(rustls::Error),
+    #[error("the profile's trust anchor is not usable: {0}")]
+    Anchor(rustls::Error),
+    #[error("the system's TLS roots cannot be used: {0}")]
+    SystemRoots(rustls::Error),
+    #[error("{0}")]
+    Client(reqwest::Error),
+}
+
 /// A rustls client configuration trusting `profile`'s anchor, or the system's roots.
-pub fn tls_config(profile: &BankProfile) -> Result<rustls::ClientConfig, String> {
+pub fn tls_config(profile: &BankProfile) -> Result<rustls::ClientConfig, TlsSetupError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .map_err(TlsSetupError::Protocols)?;
     let config = match &profile.trust_anchor {
         Some(anchor) => {
             let mut roots = rustls::RootCertStore::empty();
             for der in anchor.certificates_der() {
                 roots
                     .add(rustls::pki_types::CertificateDer::from(der.clone()))
-                    .map_err(|e| format!("the profile's trust anchor is not usable: {e}"))?;
+                    .map_err(TlsSetupError::Anchor)?;
             }
             builder.with_root_certificates(roots).with_no_client_auth()
         }
@@ -55,7 +68,7 @@ pub fn tls_config(profile: &BankProfile) -> Result<rustls::ClientConfig, String>
             use rustls_platform_verifier::BuilderVerifierExt;
             builder
                 .with_platform_verifier()
-                .map_err(|e| format!("the system's TLS roots cannot be used: {e}"))?
+                .map_err(TlsSetupError::SystemRoots)?
                 .with_no_client_auth()
         }
     };
@@ -125,11 +138,12 @@ pub fn probe(profile: &BankProfile, timeout: Duration) -> Finding {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("smartkey/", env!("CARGO_PKG_VERSION"), " (check)"))
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(TlsSetupError::Client)
     });
     let client = match client {
         Ok(c) => c,
         Err(e) => {
+            let e = e.to_string();
             facts.error = Some(e.clone());
             return fail(
                 facts,

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use render::render_text;
+pub use render::{render_failures, render_text};
 pub use report::{CheckId, Finding, Report, Verdict, exit};
 
 use crate::bank::{BankProfile, Banks};

@@ -35,15 +35,13 @@ pub fn socket_path() -> PathBuf {
 
 /// Whether pcscd answers at `socket`: `Ok(())`, or why not.
 #[cfg(unix)]
-fn ask(socket: &std::path::Path) -> Result<(), String> {
-    std::os::unix::net::UnixStream::connect(socket)
-        .map(drop)
-        .map_err(|e| e.to_string())
+fn ask(socket: &std::path::Path) -> std::io::Result<()> {
+    std::os::unix::net::UnixStream::connect(socket).map(drop)
 }
 
 #[cfg(not(unix))]
-fn ask(_socket: &std::path::Path) -> Result<(), String> {
-    Err("not checked on this system".into())
+fn ask(_socket: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("not checked on this system"))
 }
 
 const START: &str = "start the smart card service: sudo systemctl start pcscd (if it is missing: sudo apt-get install pcscd), then insert the token again";
@@ -65,7 +63,7 @@ pub fn check(kind: LibraryKind) -> Finding {
         socket: Some(socket.clone()),
         socket_exists: exists,
         answers: answer.is_ok(),
-        error: answer.as_ref().err().cloned(),
+        error: answer.as_ref().err().map(ToString::to_string),
     };
     let finding = match (&answer, needed) {
         (Ok(()), _) => Finding::new(CheckId::Service, Verdict::Ok, "pcscd answers"),

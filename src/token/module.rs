@@ -85,9 +85,9 @@ impl Module {
                 });
             }
         }
-        let vendor = VendorCalls::load(path).map_err(|reason| TokenError::LibraryLoad {
+        let vendor = VendorCalls::load(path).map_err(|e| TokenError::LibraryLoad {
             path: path.to_path_buf(),
-            reason,
+            reason: e.to_string(),
         })?;
         Ok(Module {
             ctx,

@@ -154,23 +154,34 @@ fn template(attrs: &mut [RawAttribute]) -> Vec<CK_ATTRIBUTE> {
         .collect()
 }
 
+/// Why the module's function lists could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum VendorLoadError {
+    #[error("{0}")]
+    Open(libloading::Error),
+    #[error("{0}")]
+    NoFunctionList(libloading::Error),
+    #[error("C_GetFunctionList returned {0:#x}")]
+    Refused(CK_RV),
+}
+
 impl VendorCalls {
     /// Opens the module at `path` again and reads its function lists. A module without
     /// Rutoken's extensions simply has no extended list.
-    pub fn load(path: &Path) -> Result<VendorCalls, String> {
+    pub fn load(path: &Path) -> Result<VendorCalls, VendorLoadError> {
         // SAFETY: loading the PKCS#11 library runs its initialisers; it is the same library
         // cryptoki has just loaded successfully.
-        let library = unsafe { libloading::Library::new(path) }.map_err(|e| e.to_string())?;
+        let library = unsafe { libloading::Library::new(path) }.map_err(VendorLoadError::Open)?;
         let mut list: *mut CK_FUNCTION_LIST = ptr::null_mut();
         // SAFETY: the symbol has the PKCS#11 C_GetFunctionList signature by specification.
         unsafe {
             let get: libloading::Symbol<unsafe extern "C" fn(*mut *mut CK_FUNCTION_LIST) -> CK_RV> =
                 library
                     .get(b"C_GetFunctionList\0")
-                    .map_err(|e| e.to_string())?;
+                    .map_err(VendorLoadError::NoFunctionList)?;
             let rv = get(&mut list);
             if rv != cryptoki_sys::CKR_OK || list.is_null() {
-                return Err(format!("C_GetFunctionList returned {rv:#x}"));
+                return Err(VendorLoadError::Refused(rv));
             }
         }
         let mut extended: *mut CK_FUNCTION_LIST_EXTENDED = ptr::null_mut();

@@ -54,6 +54,7 @@ pub fn start(bank: &BankInfo) -> Start {
         pending: Vec::new(),
         draft: None,
         cities: CityIndex::from_csv(CITIES).unwrap_or_default(),
+        warnings: Vec::new(),
     }
 }
 

@@ -816,5 +816,15 @@ pub(super) fn text(m: &Msg) -> String {
              again.",
             pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
         ),
+        Msg::PreflightWarning {
+            check,
+            summary,
+            advice,
+        } => match advice {
+            Some(advice) => {
+                format!("Checked before the start. {check}: {summary}. What to do: {advice}")
+            }
+            None => format!("Checked before the start. {check}: {summary}."),
+        },
     }
 }

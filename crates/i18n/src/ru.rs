@@ -859,5 +859,15 @@ pub(super) fn text(m: &Msg) -> String {
              затем запустите smartkey снова.",
             pid.map(|p| format!(" (PID {p})")).unwrap_or_default()
         ),
+        Msg::PreflightWarning {
+            check,
+            summary,
+            advice,
+        } => match advice {
+            Some(advice) => {
+                format!("Проверка перед началом. {check}: {summary}. Что сделать: {advice}")
+            }
+            None => format!("Проверка перед началом. {check}: {summary}."),
+        },
     }
 }

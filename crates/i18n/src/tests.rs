@@ -404,6 +404,16 @@ fn examples() -> Vec<Msg> {
         Msg::CertificateExpiredWhat,
         Msg::AnotherSmartkeyRunning { pid: Some(4242) },
         Msg::AnotherSmartkeyRunning { pid: None },
+        Msg::PreflightWarning {
+            check: "Virtual machine".into(),
+            summary: "this is a virtual machine (kvm)".into(),
+            advice: Some("pass the USB token through".into()),
+        },
+        Msg::PreflightWarning {
+            check: "Operating system".into(),
+            summary: "an old kernel".into(),
+            advice: None,
+        },
     ];
     for role in [u, a] {
         all.extend([

@@ -34,6 +34,9 @@ pub struct Facts {
     /// The N2.3 form as an earlier run left it, until this run's request is sent.
     #[serde(default)]
     pub draft: Option<FormDraft>,
+    /// The preflight's warnings, for the flow's first step.
+    #[serde(default)]
+    pub warnings: Vec<Msg>,
 }
 
 impl Facts {

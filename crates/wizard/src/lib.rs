@@ -46,6 +46,7 @@
 //!     pending: Vec::new(),
 //!     draft: None,
 //!     cities: CityIndex::default(),
+//!     warnings: Vec::new(),
 //! };
 //! let (mut wizard, effects) = Wizard::new_flow(start);
 //! assert!(matches!(effects[..], [Effect::ListTokens]));
@@ -144,6 +145,9 @@ pub struct Start {
     pub draft: Option<FormDraft>,
     /// The city list of the application form (N2.3); empty leaves the city free text.
     pub cities: CityIndex,
+    /// What the preflight before the flow warns of ([`Msg::PreflightWarning`]), shown at
+    /// the flow's first step (N2.1, R2.1).
+    pub warnings: Vec<Msg>,
 }
 
 /// The wizard: which flow, where in it, and what is known so far.
@@ -179,6 +183,7 @@ impl Wizard {
             seen: Vec::new(),
             pending: start.pending,
             draft: start.draft,
+            warnings: start.warnings,
         };
         let (step, mut effects) = step(&facts);
         effects.insert(0, Effect::ListTokens);

@@ -361,6 +361,13 @@ messages! {
     /// A second wizard command on the same state directory, refused before it does
     /// anything; `pid` is the running one's.
     AnotherSmartkeyRunning { pid: Option<u32> },
+    /// A warning of the preflight run before the flow (N2.1, R2.1): which check, what it
+    /// found, and what to do. The check's own words come from the preflight.
+    PreflightWarning {
+        check: String,
+        summary: String,
+        advice: Option<String>,
+    },
 }
 
 impl Msg {

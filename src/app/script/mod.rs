@@ -33,6 +33,7 @@
 //! - [`screens`]: the expected screens and the differences found.
 
 pub mod bench;
+mod error;
 pub mod pins;
 pub mod play;
 pub mod screens;
@@ -44,6 +45,7 @@ use smartkey_wizard::Pin;
 use smartkey_wizard::{Answer, CivilDate};
 
 pub use bench::{Bench, EmuBench};
+pub use error::{BenchError, ScriptError};
 pub use pins::PinBook;
 pub use play::Scripted;
 
@@ -87,9 +89,8 @@ impl Default for Setup {
 
 impl Setup {
     /// The run's first day.
-    pub fn day(&self) -> Result<CivilDate, String> {
-        CivilDate::parse_iso(&self.date)
-            .ok_or_else(|| format!("the setup's date {:?} is not a YYYY-MM-DD date", self.date))
+    pub fn day(&self) -> Result<CivilDate, ScriptError> {
+        CivilDate::parse_iso(&self.date).ok_or_else(|| ScriptError::BadDate(self.date.clone()))
     }
 }
 
@@ -195,7 +196,7 @@ pub struct Script {
 
 impl Script {
     /// Reads a script; PIN names are looked up in `pins`. The error names the line.
-    pub fn parse(text: &str, pins: &PinBook) -> Result<Script, String> {
+    pub fn parse(text: &str, pins: &PinBook) -> Result<Script, ScriptError> {
         let mut script = Script::default();
         let mut first = true;
         for (n, raw) in text.lines().enumerate() {
@@ -204,8 +205,11 @@ impl Script {
             if raw.is_empty() || raw.starts_with('#') {
                 continue;
             }
-            let at = |e: String| format!("line {number}: {e}");
-            let line: Line = serde_json::from_str(raw).map_err(|e| at(e.to_string()))?;
+            let at = |e: ScriptError| ScriptError::Line {
+                line: number,
+                problem: Box::new(e),
+            };
+            let line: Line = serde_json::from_str(raw).map_err(|e| at(e.into()))?;
             let step = match line {
                 Line::Setup(setup) if first => {
                     setup.day().map_err(at)?;
@@ -213,7 +217,7 @@ impl Script {
                     first = false;
                     continue;
                 }
-                Line::Setup(_) => return Err(at("the setup must be the first line".into())),
+                Line::Setup(_) => return Err(at(ScriptError::SetupNotFirst)),
                 Line::Wait(code) => ScriptStep::Wait(code),
                 Line::Check(check) => ScriptStep::Check(check),
                 Line::See(text) => ScriptStep::See(text),
@@ -239,24 +243,21 @@ impl Script {
 }
 
 /// An answer; its PINs must be names (`${PIN_NEW}`) and are looked up.
-fn answer(value: serde_json::Value, pins: &PinBook) -> Result<Answer, String> {
-    let named = |v: &serde_json::Value| -> Result<Pin, String> {
+fn answer(value: serde_json::Value, pins: &PinBook) -> Result<Answer, ScriptError> {
+    let named = |v: &serde_json::Value| -> Result<Pin, ScriptError> {
         let text = v.as_str().unwrap_or_default();
         match pins::reference(text) {
             Some(name) => pins.resolve(name),
-            None => Err(
-                "a script names its PINs, like \"${PIN_NEW}\", and never holds one; the value comes from the environment or a secrets file"
-                    .into(),
-            ),
+            None => Err(ScriptError::PinNotNamed),
         }
     };
     if let Some(pin) = value.get("pin") {
         return Ok(Answer::Pin(named(pin)?));
     }
     if let Some(form) = value.get("change_pin") {
-        let field = |name: &str| {
+        let field = |name: &'static str| {
             form.get(name)
-                .ok_or_else(|| format!("change_pin needs \"{name}\""))
+                .ok_or(ScriptError::MissingField(name))
                 .and_then(named)
         };
         return Ok(Answer::ChangePin {
@@ -265,7 +266,7 @@ fn answer(value: serde_json::Value, pins: &PinBook) -> Result<Answer, String> {
             repeat: field("repeat")?,
         });
     }
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    Ok(serde_json::from_value(value)?)
 }
 
 #[cfg(test)]
@@ -330,26 +331,26 @@ mod tests {
     #[test]
     fn bad_lines_are_named_and_pins_must_be_names() {
         let err =
-            Script::parse("{\"wait\": \"N2.1\"}\n{\"jump\": 1}\n", &book()).expect_err("refused");
+            Script::parse("{\"wait\": \"N2.1\"}\n{\"jump\": 1}\n", &book()).expect_err("refused").to_string();
         assert!(err.starts_with("line 2:"), "{err}");
         for literal in [
             "{\"answer\": {\"pin\": \"12345678\"}}",
             "{\"answer\": {\"pin\": \"<hidden>\"}}",
             "{\"answer\": {\"change_pin\": {\"current\": \"${PIN_FACTORY}\", \"new\": \"Qw7-user-pin\", \"repeat\": \"${PIN_NEW}\"}}}",
         ] {
-            let err = Script::parse(literal, &book()).expect_err("a PIN in the script");
+            let err = Script::parse(literal, &book()).expect_err("a PIN in the script").to_string();
             assert!(
                 err.contains("names its PINs") && !err.contains("Qw7"),
                 "{err}"
             );
         }
         let err = Script::parse("{\"answer\": {\"pin\": \"${PIN_OTHER}\"}}", &book())
-            .expect_err("unknown name");
+            .expect_err("unknown name").to_string();
         assert!(err.contains("PIN_OTHER"), "{err}");
-        let err = Script::parse("{\"flow\": \"new\"}\n{\"setup\": {}}", &book()).expect_err("late");
+        let err = Script::parse("{\"flow\": \"new\"}\n{\"setup\": {}}", &book()).expect_err("late").to_string();
         assert!(err.contains("first line"), "{err}");
         let err =
-            Script::parse("{\"setup\": {\"date\": \"23.11.2026\"}}", &book()).expect_err("date");
+            Script::parse("{\"setup\": {\"date\": \"23.11.2026\"}}", &book()).expect_err("date").to_string();
         assert!(err.contains("YYYY-MM-DD"), "{err}");
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::error::ScriptError;
 use crate::token::read_secret_file;
 use smartkey_wizard::Msg;
 use smartkey_wizard::{FACTORY_ADMIN_PIN, FACTORY_USER_PIN, Pin};
@@ -75,23 +76,22 @@ impl PinBook {
     /// `#` comments and blank lines skipped. The error names the line, never its value.
     /// The file is read into a zeroised buffer ([`read_secret_file`]), each value copied
     /// once into its [`Pin`].
-    pub fn read_file(&mut self, path: &Path) -> Result<(), String> {
-        let cannot =
-            |why: String| format!("the secrets file {} cannot be read: {why}", path.display());
-        let bytes = read_secret_file(path).map_err(|e| cannot(e.to_string()))?;
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| cannot("it is not UTF-8 text".into()))?;
+    pub fn read_file(&mut self, path: &Path) -> Result<(), ScriptError> {
+        let bytes = read_secret_file(path).map_err(|source| ScriptError::SecretsUnreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| ScriptError::SecretsNotText {
+            path: path.to_path_buf(),
+        })?;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let bad = || {
-                format!(
-                    "{} line {}: write NAME=value, with NAME like PIN_NEW",
-                    path.display(),
-                    n + 1
-                )
+            let bad = || ScriptError::SecretsLine {
+                path: path.to_path_buf(),
+                line: n + 1,
             };
             let (name, value) = line.split_once('=').ok_or_else(bad)?;
             let name = name.trim();
@@ -105,7 +105,7 @@ impl PinBook {
     }
 
     /// The PIN named `name`.
-    pub fn resolve(&self, name: &str) -> Result<Pin, String> {
+    pub fn resolve(&self, name: &str) -> Result<Pin, ScriptError> {
         if self.environment
             && let Ok(value) = std::env::var(name)
         {
@@ -115,11 +115,7 @@ impl PinBook {
             .get(name)
             .or_else(|| self.known.get(name))
             .cloned()
-            .ok_or_else(|| {
-                format!(
-                    "the script names the PIN ${{{name}}}; set the environment variable {name} or give it in a secrets file (--secrets FILE, a line {name}=...)"
-                )
-            })
+            .ok_or_else(|| ScriptError::UnknownPin { name: name.into() })
     }
 }
 
@@ -309,7 +305,7 @@ mod tests {
                 .expect("factory")
                 .matches(&pin(FACTORY_USER_PIN))
         );
-        let missing = book.resolve("PIN_OTHER").expect_err("unknown");
+        let missing = book.resolve("PIN_OTHER").expect_err("unknown").to_string();
         assert!(
             missing.contains("PIN_OTHER") && missing.contains("--secrets"),
             "{missing}"
@@ -318,7 +314,7 @@ mod tests {
         std::fs::write(&file, "PIN_NEW=Secret-1\nSecret-2\n").expect("write");
         let err = PinBook::without_environment()
             .read_file(&file)
-            .expect_err("bad line");
+            .expect_err("bad line").to_string();
         assert!(err.contains("line 2") && !err.contains("Secret"), "{err}");
         assert!(!format!("{book:?}").contains("Secret"));
     }

@@ -15,6 +15,7 @@ use smartkey_wizard::Screen;
 
 use super::super::frontend::{Event, Frontend};
 use super::bench::Bench;
+use super::error::BenchError;
 use super::screens::{Mismatch, Namer, Snapshots, snapshot_text};
 use super::{Check, ScriptStep};
 
@@ -286,10 +287,13 @@ impl Frontend for Scripted {
 
 impl Scripted {
     /// Runs `act` on the bench; a script that needs one and has none fails.
-    fn on_bench(&self, act: impl FnOnce(&dyn Bench) -> Result<(), String>) -> Result<(), String> {
+    fn on_bench(
+        &self,
+        act: impl FnOnce(&dyn Bench) -> Result<(), BenchError>,
+    ) -> Result<(), BenchError> {
         match &self.bench {
             Some(bench) => act(bench.as_ref()),
-            None => Err("the script moves tokens or acts for the bank, which needs the virtual Rutoken (the demo environment)".into()),
+            None => Err(BenchError::NoBench),
         }
     }
 }

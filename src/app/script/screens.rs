@@ -11,6 +11,7 @@
 //! …
 //! ```
 
+use super::error::ScriptError;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -48,15 +49,18 @@ impl Snapshots {
 
     /// Reads a `.screens` file; a missing file is an empty set (a script not yet
     /// replayed with `--update`).
-    pub fn load(path: &Path) -> Result<Snapshots, String> {
+    pub fn load(path: &Path) -> Result<Snapshots, ScriptError> {
         match std::fs::read_to_string(path) {
             Ok(text) => Snapshots::parse(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Snapshots::default()),
-            Err(e) => Err(format!("{} cannot be read: {e}", path.display())),
+            Err(source) => Err(ScriptError::ScreensUnreadable {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 
-    pub fn parse(text: &str) -> Result<Snapshots, String> {
+    pub fn parse(text: &str) -> Result<Snapshots, ScriptError> {
         let mut snapshots = Snapshots::default();
         let mut current: Option<(String, Vec<&str>)> = None;
         for line in text.lines() {
@@ -65,15 +69,15 @@ impl Snapshots {
                     snapshots.push(name, &join(&lines));
                 }
                 if snapshots.get(name).is_some() {
-                    return Err(format!("the snapshot {name:?} appears twice"));
+                    return Err(ScriptError::DuplicateScreen(name.to_string()));
                 }
                 current = Some((name.to_string(), Vec::new()));
             } else if let Some((_, lines)) = &mut current {
                 lines.push(line);
             } else if !line.trim().is_empty() && !line.starts_with('#') {
-                return Err(format!(
+                return Err(ScriptError::BadScreens(format!(
                     "text before the first snapshot marker ({MARK} NAME {MARK}): {line:?}"
-                ));
+                )));
             }
         }
         if let Some((name, lines)) = current {
@@ -117,9 +121,13 @@ impl Snapshots {
         out
     }
 
-    pub fn save(&self, path: &Path, script_name: &str) -> Result<(), String> {
-        crate::protection::write_private(path, self.render(script_name).as_bytes())
-            .map_err(|e| format!("{} cannot be written: {e}", path.display()))
+    pub fn save(&self, path: &Path, script_name: &str) -> Result<(), ScriptError> {
+        crate::protection::write_private(path, self.render(script_name).as_bytes()).map_err(
+            |source| ScriptError::ScreensUnwritable {
+                path: path.to_path_buf(),
+                source,
+            },
+        )
     }
 }
 

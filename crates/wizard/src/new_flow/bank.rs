@@ -76,6 +76,7 @@ impl BankStep {
     pub fn screen(&self, facts: &Facts) -> Screen {
         let mut screen = facts.screen(StepCode::N2_1, FlowKind::New, Msg::NewTitle);
         screen.body.push(Msg::NewIntro);
+        screen.body.extend(facts.warnings.iter().cloned());
         match self {
             BankStep::Choose { choice } => {
                 choice.show(facts, &mut screen, Msg::ActionFillApplication)

@@ -124,6 +124,7 @@ impl OldTokenStep {
     pub fn screen(&self, facts: &Facts) -> Screen {
         let mut screen = facts.screen(StepCode::R2_1, FlowKind::Renew, Msg::RenewTitle);
         screen.body.push(Msg::RenewIntro);
+        screen.body.extend(facts.warnings.iter().cloned());
         match self {
             OldTokenStep::Bank { choice } => choice.show(facts, &mut screen, Msg::ActionNext),
             OldTokenStep::Pending => pending::show(facts, true, &mut screen),

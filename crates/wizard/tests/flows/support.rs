@@ -59,6 +59,7 @@ pub fn start(bank: BankInfo) -> Start {
         pending: Vec::new(),
         draft: None,
         cities: CityIndex::from_csv(CITIES).expect("the shipped city list"),
+        warnings: Vec::new(),
     }
 }
 
