@@ -43,9 +43,9 @@ impl KeyType {
             use rsa::pkcs8::DecodePublicKey;
             use rsa::traits::PublicKeyParts;
             let der = spki.to_der().map_err(|e| e.to_string())?;
-            let key = rsa::RsaPublicKey::from_public_key_der(&der)
+            let key = rsa::PublicKey::from_public_key_der(&der)
                 .map_err(|_| "the RSA public key cannot be read".to_string())?;
-            let bits = key.n().bits();
+            let bits = key.n().bit_width();
             if bits == 2048 {
                 Ok(Self::Rsa2048)
             } else {

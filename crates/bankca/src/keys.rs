@@ -1,19 +1,18 @@
 //! The CA's keys: an RSA-2048 key (sha256WithRSAEncryption) and a GOST R 34.10-2012
 //! 256-bit key (CryptoPro-A parameters, Streebog-256), stored as PKCS#8 PEM files.
 //!
-//! `x509-cert` 0.3 and `cmp` sign through the `signature` 3 traits, while the stable
-//! `rsa` 0.9 implements `signature` 2; [`RsaCaKey`] is the small adapter between them:
-//! it signs with PKCS#1 v1.5 over SHA-256 and describes itself with spki 0.8 types.
-//! `rsa` generates and stores the key; the signatures themselves are made by `ring`
-//! (already in the build for TLS), whose constant-time assembly is several times faster
-//! than `rsa` 0.9's generic big numbers. Every CMP answer is signed, so this sets how
-//! many polls a second the CA answers.
+//! [`RsaCaKey`] signs through the `signature` 3 traits that `x509-cert` 0.3 and `cmp`
+//! use: PKCS#1 v1.5 over SHA-256, described with spki 0.8 types. `rsa` generates and
+//! stores the key; the signatures themselves are made by `ring` (already in the build
+//! for TLS), whose constant-time assembly is several times faster than `rsa`'s generic
+//! big numbers. Every CMP answer is signed, so this sets how many polls a second the CA
+//! answers.
 
 use std::path::Path;
 
 use der::asn1::{BitString, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Sequence};
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey as _};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use spki::{
     AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey,
     SignatureBitStringEncoding, SubjectPublicKeyInfoOwned,
@@ -33,7 +32,7 @@ fn sha256_with_rsa() -> Result<AlgorithmIdentifierOwned> {
 /// The CA's RSA key, signing with PKCS#1 v1.5 and SHA-256.
 #[derive(Clone)]
 pub struct RsaCaKey {
-    key: rsa::RsaPrivateKey,
+    key: rsa::PrivateKey,
     signer: std::sync::Arc<ring::signature::RsaKeyPair>,
     public: RsaPublicKeyDer,
 }
@@ -74,12 +73,12 @@ impl SignatureBitStringEncoding for RsaSignature {
 impl RsaCaKey {
     /// A new random key of `bits` bits.
     pub fn generate(bits: usize) -> Result<Self> {
-        let mut rng = rsa::rand_core::OsRng;
-        let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| Error::Key(e.to_string()))?;
+        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+            .map_err(|e| Error::Key(e.to_string()))?;
         Self::from_key(key)
     }
 
-    fn from_key(key: rsa::RsaPrivateKey) -> Result<Self> {
+    fn from_key(key: rsa::PrivateKey) -> Result<Self> {
         let public = key
             .to_public_key()
             .to_public_key_der()
@@ -98,7 +97,7 @@ impl RsaCaKey {
 
     /// Reads a PKCS#8 PEM private key.
     pub fn from_pem(pem: &str) -> std::result::Result<Self, String> {
-        let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
+        let key = rsa::PrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
         Self::from_key(key).map_err(|e| e.to_string())
     }
 

@@ -71,7 +71,7 @@ pub(crate) fn random_scalar<const L: usize, R: TryCryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Zeroizing<Uint<L>>, Error> {
     let len = Curve::<L>::BYTES;
-    let excess_bits = Uint::<L>::BITS - c.order().bits();
+    let excess_bits = Uint::<L>::BITS - c.order().bit_width();
     let mut buf = Zeroizing::new(vec![0u8; len]);
     for _ in 0..256 {
         rng.try_fill_bytes(&mut buf).map_err(|_| Error::Rng)?;

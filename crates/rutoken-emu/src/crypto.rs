@@ -1,11 +1,12 @@
 //! Key generation, signatures and digests behind the token's mechanisms.
 
 use cryptoki_sys::*;
+use getrandom::SysRng;
 use gost3410::{KeySize, ParamSet, Signature, SigningKey, VerifyingKey};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
-use rsa::rand_core::{CryptoRngCore, OsRng};
+use rsa::rand_core::TryCryptoRng;
 use rsa::traits::PublicKeyParts;
-use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{BoxedUint, Pkcs1v15Sign, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use rutoken_sys::{
     CKA_GOSTR3410_PARAMS, CKK_GOSTR3410, CKK_GOSTR3410_512, CKM_GOSTR3410_512,
     CKM_GOSTR3410_512_KEY_PAIR_GEN, CKM_GOSTR3410_WITH_GOSTR3411_12_256,
@@ -92,12 +93,12 @@ fn rsa_error(_: rsa::Error) -> Ckr {
 
 /// Generates an RSA key pair of `bits` with the given public exponent (65537 by default).
 pub fn generate_rsa(bits: CK_ULONG, exponent: Option<&[u8]>) -> Result<GeneratedPair> {
-    generate_rsa_with_rng(bits, exponent, &mut OsRng)
+    generate_rsa_with_rng(bits, exponent, &mut SysRng)
 }
 
 /// [`generate_rsa`] drawing from `rng` (a [`crate::seed::SeededRng`] on seeded tokens, so
 /// that the key repeats).
-pub fn generate_rsa_with_rng<R: CryptoRngCore + ?Sized>(
+pub fn generate_rsa_with_rng<R: TryCryptoRng + ?Sized>(
     bits: CK_ULONG,
     exponent: Option<&[u8]>,
     rng: &mut R,
@@ -106,19 +107,16 @@ pub fn generate_rsa_with_rng<R: CryptoRngCore + ?Sized>(
         return Err(Ckr(CKR_KEY_SIZE_RANGE));
     }
     let e = match exponent {
-        None => BigUint::from(65_537u32),
-        Some(bytes) => BigUint::from_bytes_be(bytes),
+        None => 65_537,
+        Some(bytes) => public_exponent(bytes)?,
     };
-    let odd = e.to_bytes_be().last().is_some_and(|b| b & 1 == 1);
-    if e < BigUint::from(3u32) || !odd || e.bits() > 32 {
-        return Err(Ckr(CKR_ATTRIBUTE_VALUE_INVALID));
-    }
     let bits = usize::try_from(bits).map_err(|_| Ckr(CKR_KEY_SIZE_RANGE))?;
-    let key = RsaPrivateKey::new_with_exp(rng, bits, &e).map_err(rsa_error)?;
+    let key =
+        RsaPrivateKey::new_with_exp(rng, bits, BoxedUint::from(u64::from(e))).map_err(rsa_error)?;
     let der = key.to_pkcs1_der().map_err(|_| Ckr(CKR_FUNCTION_FAILED))?;
     let numbers = vec![
-        (CKA_MODULUS, key.n().to_bytes_be()),
-        (CKA_PUBLIC_EXPONENT, key.e().to_bytes_be()),
+        (CKA_MODULUS, key.n_bytes().into_vec()),
+        (CKA_PUBLIC_EXPONENT, key.e_bytes().into_vec()),
     ];
     let mut public = numbers.clone();
     public.push((CKA_MODULUS_BITS, ulong(bits as CK_ULONG)));
@@ -130,6 +128,23 @@ pub fn generate_rsa_with_rng<R: CryptoRngCore + ?Sized>(
             pkcs1_der: Hex(der.as_bytes().to_vec()),
         },
     })
+}
+
+/// A caller's `CKA_PUBLIC_EXPONENT` (big-endian, leading zeros allowed): odd, at least 3
+/// and at most 32 bits long.
+fn public_exponent(bytes: &[u8]) -> Result<u32> {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    let significant = &bytes[start..];
+    if significant.len() > 4 {
+        return Err(Ckr(CKR_ATTRIBUTE_VALUE_INVALID));
+    }
+    let e = significant
+        .iter()
+        .fold(0u32, |e, &b| (e << 8) | u32::from(b));
+    if e < 3 || e % 2 == 0 {
+        return Err(Ckr(CKR_ATTRIBUTE_VALUE_INVALID));
+    }
+    Ok(e)
 }
 
 /// The parameter set named by `CKA_GOSTR3410_PARAMS`, checked against the key size.
@@ -163,8 +178,8 @@ const GOST_SEEDED_TRIES: usize = 1024;
 /// candidates for the private scalar are read from the stream until one is in `[1, q-1]`
 /// (uniform over that range, like [`SigningKey::try_generate`]).
 ///
-/// `gost3410` takes generators of a newer `rand_core` than `rsa` does; reading the scalar
-/// bytes here lets one [`SeededRng`] serve both.
+/// The scalar bytes are read here from the stream (not through `gost3410`'s own
+/// generation), so that a seed keeps giving the GOST keys it gave before.
 pub fn generate_gost_seeded(params: ParamSet, rng: &mut SeededRng) -> Result<GeneratedPair> {
     let mut candidate = Zeroizing::new(vec![0u8; params.size().coordinate_len()]);
     for _ in 0..GOST_SEEDED_TRIES {
@@ -299,12 +314,12 @@ impl PrivateKey {
                 if data.len() + 11 > key.size() {
                     return Err(Ckr(CKR_DATA_LEN_RANGE));
                 }
-                key.sign_with_rng(&mut OsRng, Pkcs1v15Sign::new_unprefixed(), data)
+                key.sign_with_rng(&mut SysRng, Pkcs1v15Sign::new_unprefixed(), data)
                     .map_err(rsa_error)
             }
             (PrivateKey::Rsa(key), SignScheme::RsaSha256) => {
                 let digest = Sha256::digest(data);
-                key.sign_with_rng(&mut OsRng, Pkcs1v15Sign::new::<Sha256>(), &digest)
+                key.sign_with_rng(&mut SysRng, Pkcs1v15Sign::new::<Sha256>(), &digest)
                     .map_err(rsa_error)
             }
             (PrivateKey::Gost(key), SignScheme::GostRaw(size)) => {
@@ -341,8 +356,8 @@ impl PublicKey {
         let get = |ty| attributes.0.get(&ty).ok_or(Ckr(CKR_KEY_TYPE_INCONSISTENT));
         match attributes.0.get(&CKA_KEY_TYPE).and_then(|v| read_ulong(v)) {
             Some(CKK_RSA) => {
-                let n = BigUint::from_bytes_be(get(CKA_MODULUS)?);
-                let e = BigUint::from_bytes_be(get(CKA_PUBLIC_EXPONENT)?);
+                let n = BoxedUint::from_be_slice_vartime(get(CKA_MODULUS)?);
+                let e = BoxedUint::from_be_slice_vartime(get(CKA_PUBLIC_EXPONENT)?);
                 RsaPublicKey::new(n, e)
                     .map(PublicKey::Rsa)
                     .map_err(|_| Ckr(CKR_DEVICE_ERROR))

@@ -17,6 +17,9 @@
 //! Without the variable nothing here is used and the token draws from the operating
 //! system as before; the token file does not even record a counter.
 
+use std::convert::Infallible;
+
+use rsa::rand_core::{TryCryptoRng, TryRng};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
@@ -106,8 +109,9 @@ impl Seed {
 /// A deterministic generator: SHA-256 in counter mode over a 32-byte key. Enough for keys
 /// that only have to repeat; nothing it produces is meant to protect anything.
 ///
-/// It implements `rand_core` 0.6 (through `rsa::rand_core`) so that `rsa` can generate
-/// keys with it; GOST keys take its bytes directly ([`crate::crypto::generate_gost_seeded`]).
+/// It implements the `rand_core` traits of `rsa` (an infallible [`TryCryptoRng`]) so that
+/// `rsa` can generate keys with it; GOST keys take its bytes directly
+/// ([`crate::crypto::generate_gost_seeded`]).
 pub struct SeededRng {
     key: [u8; 32],
     block: u64,
@@ -159,30 +163,28 @@ impl Drop for SeededRng {
     }
 }
 
-impl rsa::rand_core::RngCore for SeededRng {
-    fn next_u32(&mut self) -> u32 {
+impl TryRng for SeededRng {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
         let mut bytes = [0; 4];
         self.fill(&mut bytes);
-        u32::from_le_bytes(bytes)
+        Ok(u32::from_le_bytes(bytes))
     }
 
-    fn next_u64(&mut self) -> u64 {
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         let mut bytes = [0; 8];
         self.fill(&mut bytes);
-        u64::from_le_bytes(bytes)
+        Ok(u64::from_le_bytes(bytes))
     }
 
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.fill(dest);
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
         self.fill(dest);
         Ok(())
     }
 }
 
-impl rsa::rand_core::CryptoRng for SeededRng {}
+impl TryCryptoRng for SeededRng {}
 
 #[cfg(test)]
 mod tests {
@@ -218,6 +220,23 @@ mod tests {
         let mut joined = bytes(&mut pieces, 31);
         joined.extend(bytes(&mut pieces, 49));
         assert_eq!(joined, base);
+    }
+
+    #[test]
+    fn rsa_keys_repeat_with_their_stream() {
+        let seed = Seed::new("lesson-1").expect("a seed");
+        let key = |draw| {
+            crate::crypto::generate_rsa_with_rng(
+                1024,
+                None,
+                &mut seed.stream("0A1B2C3D", Purpose::RsaKey, draw),
+            )
+            .expect("a key")
+            .public
+        };
+        let first = key(0);
+        assert_eq!(key(0), first);
+        assert_ne!(key(1), first);
     }
 
     #[test]

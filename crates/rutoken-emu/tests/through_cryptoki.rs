@@ -13,7 +13,7 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
 use rsa::pkcs1v15::{Signature as RsaSignature, VerifyingKey as RsaVerifyingKey};
 use rsa::signature::Verifier;
-use rsa::{BigUint, RsaPublicKey};
+use rsa::{BoxedUint, PublicKey as RsaPublicKey};
 use rutoken_sys::{TOKEN_FLAGS_ADMIN_PIN_NOT_DEFAULT, TOKEN_FLAGS_USER_PIN_NOT_DEFAULT};
 use sha2::Sha256;
 
@@ -150,7 +150,11 @@ fn pin_changes_flip_flags_and_rsa_signs() {
         }
     }
     assert_eq!(n.len(), 256);
-    let key = RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e)).unwrap();
+    let key = RsaPublicKey::new(
+        BoxedUint::from_be_slice_vartime(&n),
+        BoxedUint::from_be_slice_vartime(&e),
+    )
+    .unwrap();
     let message = b"application for a certificate";
     let signature = session
         .sign(&Mechanism::Sha256RsaPkcs, private, message)

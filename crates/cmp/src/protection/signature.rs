@@ -43,11 +43,11 @@ impl ProtectionVerifier for StandardVerifier {
         let key_der = public_key.to_der()?;
         let alg = algorithm.oid;
         if alg == oid::SHA256_WITH_RSA {
-            verify_rsa::<sha2_rsa::Sha256>(&key_der, data, signature)
+            verify_rsa::<sha2::Sha256>(&key_der, data, signature)
         } else if alg == oid::SHA384_WITH_RSA {
-            verify_rsa::<sha2_rsa::Sha384>(&key_der, data, signature)
+            verify_rsa::<sha2::Sha384>(&key_der, data, signature)
         } else if alg == oid::SHA512_WITH_RSA {
-            verify_rsa::<sha2_rsa::Sha512>(&key_der, data, signature)
+            verify_rsa::<sha2::Sha512>(&key_der, data, signature)
         } else if alg == oid::ECDSA_WITH_SHA256 {
             verify_p256(&key_der, data, signature)
         } else if alg == oid::GOST_SIGN_256 || alg == oid::GOST_SIGN_512 {
@@ -60,11 +60,11 @@ impl ProtectionVerifier for StandardVerifier {
 
 fn verify_rsa<D>(key_der: &[u8], data: &[u8], signature: &[u8]) -> Result<(), ProtectionError>
 where
-    D: sha2_rsa::Digest + rsa::pkcs8::AssociatedOid,
+    D: sha2::Digest + rsa::pkcs8::AssociatedOid,
 {
     use rsa::pkcs8::DecodePublicKey;
-    let key = rsa::RsaPublicKey::from_public_key_der(key_der)
-        .map_err(|_| ProtectionError::KeyMismatch)?;
+    let key =
+        rsa::PublicKey::from_public_key_der(key_der).map_err(|_| ProtectionError::KeyMismatch)?;
     let hashed = D::digest(data);
     key.verify(rsa::Pkcs1v15Sign::new::<D>(), &hashed, signature)
         .map_err(|_| ProtectionError::BadSignature)
