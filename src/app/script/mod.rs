@@ -330,27 +330,34 @@ mod tests {
 
     #[test]
     fn bad_lines_are_named_and_pins_must_be_names() {
-        let err =
-            Script::parse("{\"wait\": \"N2.1\"}\n{\"jump\": 1}\n", &book()).expect_err("refused").to_string();
+        let err = Script::parse("{\"wait\": \"N2.1\"}\n{\"jump\": 1}\n", &book())
+            .expect_err("refused")
+            .to_string();
         assert!(err.starts_with("line 2:"), "{err}");
         for literal in [
             "{\"answer\": {\"pin\": \"12345678\"}}",
             "{\"answer\": {\"pin\": \"<hidden>\"}}",
             "{\"answer\": {\"change_pin\": {\"current\": \"${PIN_FACTORY}\", \"new\": \"Qw7-user-pin\", \"repeat\": \"${PIN_NEW}\"}}}",
         ] {
-            let err = Script::parse(literal, &book()).expect_err("a PIN in the script").to_string();
+            let err = Script::parse(literal, &book())
+                .expect_err("a PIN in the script")
+                .to_string();
             assert!(
                 err.contains("names its PINs") && !err.contains("Qw7"),
                 "{err}"
             );
         }
         let err = Script::parse("{\"answer\": {\"pin\": \"${PIN_OTHER}\"}}", &book())
-            .expect_err("unknown name").to_string();
+            .expect_err("unknown name")
+            .to_string();
         assert!(err.contains("PIN_OTHER"), "{err}");
-        let err = Script::parse("{\"flow\": \"new\"}\n{\"setup\": {}}", &book()).expect_err("late").to_string();
+        let err = Script::parse("{\"flow\": \"new\"}\n{\"setup\": {}}", &book())
+            .expect_err("late")
+            .to_string();
         assert!(err.contains("first line"), "{err}");
-        let err =
-            Script::parse("{\"setup\": {\"date\": \"23.11.2026\"}}", &book()).expect_err("date").to_string();
+        let err = Script::parse("{\"setup\": {\"date\": \"23.11.2026\"}}", &book())
+            .expect_err("date")
+            .to_string();
         assert!(err.contains("YYYY-MM-DD"), "{err}");
     }
 }

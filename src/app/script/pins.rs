@@ -314,7 +314,8 @@ mod tests {
         std::fs::write(&file, "PIN_NEW=Secret-1\nSecret-2\n").expect("write");
         let err = PinBook::without_environment()
             .read_file(&file)
-            .expect_err("bad line").to_string();
+            .expect_err("bad line")
+            .to_string();
         assert!(err.contains("line 2") && !err.contains("Secret"), "{err}");
         assert!(!format!("{book:?}").contains("Secret"));
     }

@@ -1,0 +1,12 @@
+//! The bank CA from outside: its library, its server with `openssl cmp` as the client,
+//! e-mail, restarts, hostile input, and renewals' contacts.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod bad_input;
+mod contacts;
+mod library;
+mod mail;
+mod openssl_client;
+mod restart;
