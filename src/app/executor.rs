@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use x509_cert::ext::pkix::name::GeneralName;
-
+use crate::enroll;
 use crate::token::TokenError;
 use smartkey_i18n::Catalogue;
 use smartkey_wizard::{
@@ -354,10 +353,8 @@ impl Executor {
 
     /// A new request number, from the run's chance.
     fn transaction_id(&self) -> Result<der::asn1::OctetString, FailureKind> {
-        let mut bytes = [0u8; cmp::build::RANDOM_ID_LEN];
-        self.chance
-            .fill(&mut bytes)
-            .and_then(|()| der::asn1::OctetString::new(bytes.to_vec()).map_err(|_| NoChance))
+        enroll::new_transaction_id(|bytes| self.chance.fill(bytes))
+            .and_then(|id| id.ok_or(NoChance))
             .map_err(|e| FailureKind::Device {
                 detail: e.to_string(),
             })
@@ -378,12 +375,12 @@ impl Executor {
         else {
             return;
         };
-        let Ok(message) = <cmp::PkiMessage as der::Decode>::from_der(&der) else {
-            tracing::warn!("the kept request does not decode; it is not sent again");
-            return;
-        };
-        let Ok(transaction) = cmp::Transaction::begin(&message) else {
-            tracing::warn!("the kept request is not a request; it is not sent again");
+        let Some(enroll::Prepared {
+            transaction,
+            message,
+        }) = enroll::kept_request(&der)
+        else {
+            tracing::warn!("the kept request does not read as a request; it is not sent again");
             return;
         };
         if TransactionId::from_bytes(transaction.transaction_id()) != *id {
@@ -440,9 +437,11 @@ impl Executor {
                     })?;
                 // The contacts confirmed at R2.4 go into the request: the bank mails the
                 // pickup link there (docs/bank-protocol.md).
-                let pairs = crate::enroll::contact_pairs(&contacts.email, &contacts.phone)
-                    .map_err(|e| FailureKind::Device {
-                        detail: e.to_string(),
+                let pairs =
+                    enroll::contact_pairs(&contacts.email, &contacts.phone).map_err(|e| {
+                        FailureKind::Device {
+                            detail: e.to_string(),
+                        }
                     })?;
                 let proof = built(
                     self.tokens
@@ -459,14 +458,10 @@ impl Executor {
                 )?;
                 // The transaction number is fixed now, before the swap, so that the
                 // wizard's records name the request the bank will know.
-                let header = cmp::build::new_header_with_transaction_id(
-                    GeneralName::DirectoryName(old.tbs_certificate().subject().clone()),
-                    GeneralName::DirectoryName(recipient),
-                    self.transaction_id()?,
-                )
-                .map_err(|e| FailureKind::Device {
-                    detail: e.to_string(),
-                })?;
+                let header = enroll::renewal_header(&old, recipient, self.transaction_id()?)
+                    .map_err(|e| FailureKind::Device {
+                        detail: e.to_string(),
+                    })?;
                 let bytes = header
                     .transaction_id
                     .as_ref()

@@ -199,27 +199,14 @@ pub fn sign_renewal(
     proof: cmp::CertReqMsg,
     header: cmp::PkiHeader,
 ) -> Result<Result<Prepared, BuildError>, TokenError> {
-    use cmp::protection::{Protect, SignatureProtection};
     let (serial, key) = old_key;
     let id = key_id(key)?;
     let old = certificate(old_certificate)?;
     tokens.with(serial, |s| {
         let signer = TokenSigner::new(s, &id)?;
-        let mut message =
-            cmp::build::cert_request(header, cmp::build::RequestKind::Kur, vec![proof]);
-        let protection =
-            SignatureProtection::<_, crate::token::TokenSignature>::new(&signer, vec![old.clone()]);
-        if let Err(e) = protection.protect(&mut message) {
-            return match enroll::EnrollError::from(e) {
-                enroll::EnrollError::Token(t) => Err(t),
-                other => Ok(Err(other.into())),
-            };
-        }
-        match Transaction::begin(&message) {
-            Ok(transaction) => Ok(Ok(Prepared {
-                transaction,
-                message,
-            })),
+        match enroll::sign_renewal(proof, header, &signer, &old) {
+            Ok(prepared) => Ok(Ok(prepared)),
+            Err(enroll::EnrollError::Token(t)) => Err(t),
             Err(e) => Ok(Err(e.into())),
         }
     })

@@ -5,7 +5,9 @@ use cmp::client::PickupLink;
 use cmp::crmf::{CertReqMsg, CertTemplate};
 use cmp::protection::{Protect, ProtectionError, SignatureProtection};
 use cmp::utf8_pairs::{self, Utf8Pairs};
-use cmp::{BuildError, Issued, PkiMessage, Transaction, TransactionError, Utf8PairsError};
+use cmp::{
+    BuildError, Issued, PkiHeader, PkiMessage, Transaction, TransactionError, Utf8PairsError,
+};
 use der::asn1::OctetString;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -180,11 +182,32 @@ pub fn renewal_request(
     recipient: Name,
     transaction_id: OctetString,
 ) -> Result<Prepared, EnrollError> {
-    let header = build::new_header_with_transaction_id(
+    let header = renewal_header(old_certificate, recipient, transaction_id)?;
+    sign_renewal(proof, header, old_key, old_certificate)
+}
+
+/// R2.7: the header of a renewal, from the holder of `old_certificate` to the bank, which
+/// fixes its transaction number before the token swap.
+pub fn renewal_header(
+    old_certificate: &Certificate,
+    recipient: Name,
+    transaction_id: OctetString,
+) -> Result<PkiHeader, EnrollError> {
+    Ok(build::new_header_with_transaction_id(
         GeneralName::DirectoryName(old_certificate.tbs_certificate().subject().clone()),
         GeneralName::DirectoryName(recipient),
         transaction_id,
-    )?;
+    )?)
+}
+
+/// R2.8: the renewal (`kur`) with the new key's `proof` under `header`, protected by the
+/// old key.
+pub fn sign_renewal(
+    proof: CertReqMsg,
+    header: PkiHeader,
+    old_key: &TokenSigner<'_, '_>,
+    old_certificate: &Certificate,
+) -> Result<Prepared, EnrollError> {
     let mut message = build::cert_request(header, RequestKind::Kur, vec![proof]);
     SignatureProtection::<_, TokenSignature>::new(old_key, vec![old_certificate.clone()])
         .protect(&mut message)?;
@@ -193,6 +216,26 @@ pub fn renewal_request(
         transaction,
         message,
     })
+}
+
+/// A request kept from an earlier run (its DER as sent), ready to be sent again; `None`
+/// when it does not read as a request.
+pub fn kept_request(der: &[u8]) -> Option<Prepared> {
+    let message = <PkiMessage as der::Decode>::from_der(der).ok()?;
+    let transaction = Transaction::begin(&message).ok()?;
+    Some(Prepared {
+        transaction,
+        message,
+    })
+}
+
+/// A new random transaction number, drawn by `fill` (the run's chance).
+pub fn new_transaction_id<E>(
+    fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
+) -> Result<Option<OctetString>, E> {
+    let mut bytes = [0u8; build::RANDOM_ID_LEN];
+    fill(&mut bytes)?;
+    Ok(OctetString::new(bytes.to_vec()).ok())
 }
 
 /// N2.9 / R2.11: the first poll of a pickup from the e-mailed link. Not protected: it

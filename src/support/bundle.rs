@@ -120,8 +120,8 @@ struct TokenFacts {
     error: Option<String>,
 }
 
-fn token_facts(module: &Module) -> Result<Vec<TokenFacts>, String> {
-    let tokens = module.tokens().map_err(|e| e.to_string())?;
+fn token_facts(module: &Module) -> Result<Vec<TokenFacts>, crate::token::TokenError> {
+    let tokens = module.tokens()?;
     Ok(tokens
         .into_iter()
         .filter(|t| t.initialized)

@@ -340,28 +340,38 @@ fn a_second_smartkey_on_the_same_state_refuses_and_changes_nothing() {
         .expect("an earlier run's record");
 
     // The first one waits at N2.1 for a line that does not come.
-    let first = emu
+    let mut first = emu
         .smartkey()
         .args(["--lang", "en", "new", "--plain"])
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("smartkey starts");
+    // Its first screen shown: everything a run makes when it starts is made by then.
+    let (shown, at_first_step) = std::sync::mpsc::channel();
+    let stdout = first.stdout.take().expect("the first smartkey's output");
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if line.contains("N2.1") {
+                let _ = shown.send(());
+            }
+        }
+    });
     let first = Running(first);
     let pid = first.0.id().to_string();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::fs::read_to_string(state.join("smartkey.lock"))
-        .unwrap_or_default()
-        .trim()
-        != pid
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the first smartkey did not take the lock"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    at_first_step
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the first smartkey shows N2.1");
+    assert_eq!(
+        std::fs::read_to_string(state.join("smartkey.lock"))
+            .unwrap_or_default()
+            .trim(),
+        pid,
+        "the first smartkey holds the lock"
+    );
     let before = state_files(&state);
     assert!(
         before.iter().any(|(name, _)| name == "pending.json"),

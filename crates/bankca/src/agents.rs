@@ -36,34 +36,36 @@ impl KeyType {
     }
 
     /// The key type of a public key, or why it is none of the known ones.
-    pub fn of_public_key(spki: &SubjectPublicKeyInfoOwned) -> std::result::Result<Self, String> {
+    pub fn of_public_key(
+        spki: &SubjectPublicKeyInfoOwned,
+    ) -> std::result::Result<Self, UnknownKey> {
         use der::Encode;
         let oid = spki.algorithm.oid;
         if oid == const_oid::db::rfc5912::RSA_ENCRYPTION {
             use rsa::pkcs8::DecodePublicKey;
             use rsa::traits::PublicKeyParts;
-            let der = spki.to_der().map_err(|e| e.to_string())?;
+            let der = spki.to_der().map_err(|_| UnknownKey::Unreadable("RSA"))?;
             let key = rsa::PublicKey::from_public_key_der(&der)
-                .map_err(|_| "the RSA public key cannot be read".to_string())?;
+                .map_err(|_| UnknownKey::Unreadable("RSA"))?;
             let bits = key.n().bit_width();
             if bits == 2048 {
                 Ok(Self::Rsa2048)
             } else {
-                Err(format!("an RSA key of {bits} bits (2048 are required)"))
+                Err(UnknownKey::RsaSize(bits))
             }
         } else if oid == gost3410::oid::GOST_R3410_2012_256
             || oid == gost3410::oid::GOST_R3410_2012_512
         {
-            let der = spki.to_der().map_err(|e| e.to_string())?;
+            let der = spki.to_der().map_err(|_| UnknownKey::Unreadable("GOST"))?;
             gost3410::VerifyingKey::from_spki_der(&der)
-                .map_err(|_| "the GOST public key cannot be read".to_string())?;
+                .map_err(|_| UnknownKey::Unreadable("GOST"))?;
             Ok(if oid == gost3410::oid::GOST_R3410_2012_256 {
                 Self::Gost2012_256
             } else {
                 Self::Gost2012_512
             })
         } else {
-            Err(format!("a key of unknown algorithm {oid}"))
+            Err(UnknownKey::Algorithm(oid.to_string()))
         }
     }
 
@@ -80,14 +82,14 @@ impl fmt::Display for KeyType {
 }
 
 impl std::str::FromStr for KeyType {
-    type Err = String;
+    type Err = UnknownKey;
 
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         match s {
             "rsa2048" => Ok(Self::Rsa2048),
             "gost2012-256" => Ok(Self::Gost2012_256),
             "gost2012-512" => Ok(Self::Gost2012_512),
-            other => Err(format!("unknown key type {other}")),
+            other => Err(UnknownKey::Name(other.to_string())),
         }
     }
 }
@@ -142,26 +144,22 @@ impl Agent {
         }
     }
 
-    fn check(&self) -> std::result::Result<(), String> {
+    fn check(&self) -> std::result::Result<(), AgentsProblem> {
         let id = self.id;
         if self.name.trim().is_empty() {
-            return Err(format!("agent {id} has no name"));
+            return Err(AgentsProblem::NoName(id));
         }
         if self.key_types.is_empty() {
-            return Err(format!("agent {id} accepts no key type"));
+            return Err(AgentsProblem::NoKeyType(id));
         }
         if self.mail_domain.is_empty()
             || self.mail_domain.contains('@')
             || self.mail_domain.chars().any(char::is_whitespace)
         {
-            return Err(format!(
-                "agent {id}: mail_domain must be a domain such as faktura.ru"
-            ));
+            return Err(AgentsProblem::MailDomain(id));
         }
         if self.pbm_reference.is_some() != self.pbm_secret.is_some() {
-            return Err(format!(
-                "agent {id}: pbm_reference and pbm_secret go together"
-            ));
+            return Err(AgentsProblem::HalfPbm(id));
         }
         Ok(())
     }
@@ -174,6 +172,36 @@ struct AgentsFile {
     agent: Vec<Agent>,
 }
 
+/// Why a public key is not one the CA certifies.
+#[derive(Debug, thiserror::Error)]
+pub enum UnknownKey {
+    #[error("the {0} public key cannot be read")]
+    Unreadable(&'static str),
+    #[error("an RSA key of {0} bits (2048 are required)")]
+    RsaSize(u32),
+    #[error("a key of unknown algorithm {0}")]
+    Algorithm(String),
+    #[error("unknown key type {0}")]
+    Name(String),
+}
+
+/// What is wrong with an agents file.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentsProblem {
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("agent {0} has no name")]
+    NoName(u32),
+    #[error("agent {0} accepts no key type")]
+    NoKeyType(u32),
+    #[error("agent {0}: mail_domain must be a domain such as faktura.ru")]
+    MailDomain(u32),
+    #[error("agent {0}: pbm_reference and pbm_secret go together")]
+    HalfPbm(u32),
+    #[error("agent {0} is listed twice")]
+    Twice(u32),
+}
+
 /// All banks of the CA.
 #[derive(Clone, Debug, Default)]
 pub struct Agents {
@@ -184,20 +212,20 @@ impl Agents {
     /// Reads and checks an agents file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Self::parse(&text).map_err(|message| Error::Agents {
+        Self::parse(&text).map_err(|problem| Error::Agents {
             path: path.to_path_buf(),
-            message,
+            message: problem.to_string(),
         })
     }
 
     /// Parses and checks the text of an agents file.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let file: AgentsFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> std::result::Result<Self, AgentsProblem> {
+        let file: AgentsFile = toml::from_str(text)?;
         let mut seen = BTreeSet::new();
         for agent in &file.agent {
             agent.check()?;
             if !seen.insert(agent.id) {
-                return Err(format!("agent {} is listed twice", agent.id));
+                return Err(AgentsProblem::Twice(agent.id));
             }
         }
         Ok(Self { list: file.agent })
@@ -298,7 +326,12 @@ mod tests {
             .is_err()
         );
         let twice = format!("{base}key_types = [\"rsa2048\"]\n{base}key_types = [\"rsa2048\"]\n");
-        assert!(Agents::parse(&twice).unwrap_err().contains("twice"));
+        assert!(
+            Agents::parse(&twice)
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
         assert!(
             Agents::parse(&format!("{base}key_types = [\"rsa2048\"]\ncolour = 1\n")).is_err(),
             "unknown fields are refused, so typos do not pass silently"

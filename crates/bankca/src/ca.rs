@@ -229,7 +229,12 @@ impl Ca {
         if !dir.join(RSA_KEY_FILE).exists() {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
-        let key_error = |path: PathBuf| move |message: String| Error::CaFile { path, message };
+        let key_error = |path: PathBuf| {
+            move |e: keys::KeyFileError| Error::CaFile {
+                path,
+                message: e.to_string(),
+            }
+        };
         let rsa_path = dir.join(RSA_KEY_FILE);
         let rsa = RsaCaKey::from_pem(&keys::read_text(&rsa_path)?).map_err(key_error(rsa_path))?;
         let gost_path = dir.join(GOST_KEY_FILE);

@@ -95,8 +95,8 @@ impl Clock for ManualClock {
 }
 
 /// Parses an RFC 3339 time.
-pub fn parse_rfc3339(text: &str) -> std::result::Result<SystemTime, String> {
-    let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| e.to_string())?;
+pub fn parse_rfc3339(text: &str) -> std::result::Result<SystemTime, time::error::Parse> {
+    let parsed = OffsetDateTime::parse(text, &Rfc3339)?;
     Ok(SystemTime::from(parsed))
 }
 

@@ -96,9 +96,9 @@ impl RsaCaKey {
     }
 
     /// Reads a PKCS#8 PEM private key.
-    pub fn from_pem(pem: &str) -> std::result::Result<Self, String> {
-        let key = rsa::PrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
-        Self::from_key(key).map_err(|e| e.to_string())
+    pub fn from_pem(pem: &str) -> std::result::Result<Self, KeyFileError> {
+        let key = rsa::PrivateKey::from_pkcs8_pem(pem).map_err(KeyFileError::Pkcs8)?;
+        Self::from_key(key).map_err(|e| KeyFileError::Unusable(Box::new(e)))
     }
 
     /// The key as PKCS#8 PEM.
@@ -179,25 +179,45 @@ pub fn gost_key_to_pem(key: &gost3410::SigningKey) -> Result<Zeroizing<String>> 
 }
 
 /// Reads a GOST key written by [`gost_key_to_pem`].
-pub fn gost_key_from_pem(pem: &str) -> std::result::Result<gost3410::SigningKey, String> {
-    let (label, der) = der::pem::decode_vec(pem.as_bytes()).map_err(|e| e.to_string())?;
+pub fn gost_key_from_pem(pem: &str) -> std::result::Result<gost3410::SigningKey, KeyFileError> {
+    let (label, der) = der::pem::decode_vec(pem.as_bytes())?;
     let der = Zeroizing::new(der);
     if label != "PRIVATE KEY" {
-        return Err(format!("a PRIVATE KEY is expected, not {label}"));
+        return Err(KeyFileError::Label(label.to_string()));
     }
-    let info = PrivateKeyInfo::from_der(&der).map_err(|e| e.to_string())?;
+    let info = PrivateKeyInfo::from_der(&der)?;
     let params = info
         .algorithm
         .parameters
         .as_ref()
-        .ok_or("the key has no GOST parameters")?;
-    let params = GostKeyParameters::from_der(&params.to_der().map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+        .ok_or(KeyFileError::NoParameters)?;
+    let params = GostKeyParameters::from_der(&params.to_der()?)?;
     let set = gost3410::ParamSet::from_oid(&params.public_key_param_set)
-        .ok_or("the key's GOST parameter set is not supported")?;
-    let inner = OctetString::from_der(info.private_key.as_bytes()).map_err(|e| e.to_string())?;
+        .ok_or(KeyFileError::UnknownParamSet)?;
+    let inner = OctetString::from_der(info.private_key.as_bytes())?;
     let secret = Zeroizing::new(inner.as_bytes().to_vec());
-    gost3410::SigningKey::from_bytes_le(set, &secret).map_err(|e| e.to_string())
+    gost3410::SigningKey::from_bytes_le(set, &secret).map_err(KeyFileError::Gost)
+}
+
+/// Why a CA key file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    #[error("{0}")]
+    Der(#[from] der::Error),
+    #[error("{0}")]
+    Pem(#[from] der::pem::Error),
+    #[error("{0}")]
+    Pkcs8(rsa::pkcs8::Error),
+    #[error("a PRIVATE KEY is expected, not {0}")]
+    Label(String),
+    #[error("the key has no GOST parameters")]
+    NoParameters,
+    #[error("the key's GOST parameter set is not supported")]
+    UnknownParamSet,
+    #[error("{0}")]
+    Gost(gost3410::Error),
+    #[error("{0}")]
+    Unusable(Box<Error>),
 }
 
 /// Reads a file, naming it in the error.

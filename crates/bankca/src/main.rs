@@ -171,7 +171,10 @@ fn run(cli: Cli) -> bankca::Result<()> {
         }
         Command::List { json, state } => {
             let state = state
-                .map(|s| s.parse::<State>().map_err(bankca::Error::Config))
+                .map(|s| {
+                    s.parse::<State>()
+                        .map_err(|e| bankca::Error::Config(e.to_string()))
+                })
                 .transpose()?;
             let ca = Ca::open_with_clock(&dir, clock())?;
             let requests = ca.list(state)?;

@@ -108,12 +108,14 @@ pub fn attribute_text(value: &Any) -> Option<String> {
 
 /// Every value of attribute `oid` in `name`, as text; a value that is not a string is
 /// an error.
-fn values(name: &Name, oid: ObjectIdentifier, label: &str) -> Result<Vec<String>, String> {
+fn values(
+    name: &Name,
+    oid: ObjectIdentifier,
+    label: &'static str,
+) -> Result<Vec<String>, SubjectProblem> {
     name.iter()
         .filter(|atv| atv.oid == oid)
-        .map(|atv| {
-            attribute_text(&atv.value).ok_or_else(|| format!("the {label} is not a text value"))
-        })
+        .map(|atv| attribute_text(&atv.value).ok_or(SubjectProblem::NotText(label)))
         .collect()
 }
 
@@ -148,25 +150,58 @@ pub fn plausible_phone(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
 }
 
+/// Which rule of the bank a certificate subject breaks; the words go back to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum SubjectProblem {
+    #[error("the subject is empty")]
+    Empty,
+    #[error("the {0} is not a text value")]
+    NotText(&'static str),
+    #[error("the organisation INN {0} has 12 digits; an organisation's INN has 10")]
+    PersonInnAsOrganisation(String),
+    #[error("the {what} {value} {why}")]
+    Id {
+        what: &'static str,
+        value: String,
+        why: ru_ids::IdError,
+    },
+    #[error("the subject has no INN (ИНН): it is required")]
+    NoInn,
+    #[error("{0} is an OGRNIP (15 digits) written as an OGRN; an OGRN has 13 digits")]
+    OgrnipAsOgrn(String),
+    #[error("{0} is an OGRN (13 digits) written as an OGRNIP; an OGRNIP has 15 digits")]
+    OgrnAsOgrnip(String),
+    #[error(
+        "the request has no e-mail address, and the link to save the certificate is sent by e-mail"
+    )]
+    NoEmail,
+    #[error("the e-mail address {0:?} is not valid")]
+    BadEmail(String),
+}
+
 /// Checks a certificate subject against the bank's rules (N2.3): an INN with valid check
 /// digits (10 digits for an organisation, 12 for a person or sole proprietor), an OGRN or
 /// OGRNIP with a valid check digit if present, and an e-mail address for the pickup link
 /// (from the subject's emailAddress, else from `alt_emails`, the request's
 /// subjectAltName).
-pub fn check_subject(name: &Name, alt_emails: &[String]) -> Result<SubjectFacts, String> {
+pub fn check_subject(name: &Name, alt_emails: &[String]) -> Result<SubjectFacts, SubjectProblem> {
     if name.is_empty() {
-        return Err("the subject is empty".into());
+        return Err(SubjectProblem::Empty);
     }
     let mut inns = Vec::new();
     for value in values(name, oids::INNLE, "INN")? {
         match ru_ids::check_inn(&value) {
             Ok(InnKind::Organisation) => inns.push(value),
             Ok(InnKind::Person) => {
-                return Err(format!(
-                    "the organisation INN {value} has 12 digits; an organisation's INN has 10"
-                ));
+                return Err(SubjectProblem::PersonInnAsOrganisation(value));
             }
-            Err(e) => return Err(format!("the INN {value} {e}")),
+            Err(why) => {
+                return Err(SubjectProblem::Id {
+                    what: "INN",
+                    value,
+                    why,
+                });
+            }
         }
     }
     for value in values(name, oids::INN, "INN")? {
@@ -174,33 +209,47 @@ pub fn check_subject(name: &Name, alt_emails: &[String]) -> Result<SubjectFacts,
             Some(rest) if value.len() == 12 => rest.to_string(),
             _ => value.clone(),
         };
-        ru_ids::check_inn(&unpadded).map_err(|e| format!("the INN {value} {e}"))?;
+        if let Err(why) = ru_ids::check_inn(&unpadded) {
+            return Err(SubjectProblem::Id {
+                what: "INN",
+                value,
+                why,
+            });
+        }
         inns.push(unpadded);
     }
     let Some(inn) = inns.first().cloned() else {
-        return Err("the subject has no INN (ИНН): it is required".into());
+        return Err(SubjectProblem::NoInn);
     };
     let mut ogrn = None;
     for value in values(name, oids::OGRN, "OGRN")? {
         match ru_ids::check_ogrn(&value) {
             Ok(OgrnKind::Organisation) => ogrn = Some(value),
             Ok(OgrnKind::SoleProprietor) => {
-                return Err(format!(
-                    "{value} is an OGRNIP (15 digits) written as an OGRN; an OGRN has 13 digits"
-                ));
+                return Err(SubjectProblem::OgrnipAsOgrn(value));
             }
-            Err(e) => return Err(format!("the OGRN {value} {e}")),
+            Err(why) => {
+                return Err(SubjectProblem::Id {
+                    what: "OGRN",
+                    value,
+                    why,
+                });
+            }
         }
     }
     for value in values(name, oids::OGRNIP, "OGRNIP")? {
         match ru_ids::check_ogrn(&value) {
             Ok(OgrnKind::SoleProprietor) => ogrn = Some(value),
             Ok(OgrnKind::Organisation) => {
-                return Err(format!(
-                    "{value} is an OGRN (13 digits) written as an OGRNIP; an OGRNIP has 15 digits"
-                ));
+                return Err(SubjectProblem::OgrnAsOgrnip(value));
             }
-            Err(e) => return Err(format!("the OGRNIP {value} {e}")),
+            Err(why) => {
+                return Err(SubjectProblem::Id {
+                    what: "OGRNIP",
+                    value,
+                    why,
+                });
+            }
         }
     }
     let subject_emails = values(name, oids::EMAIL_ADDRESS, "e-mail address")?;
@@ -209,9 +258,9 @@ pub fn check_subject(name: &Name, alt_emails: &[String]) -> Result<SubjectFacts,
         .chain(alt_emails)
         .next()
         .cloned()
-        .ok_or("the request has no e-mail address, and the link to save the certificate is sent by e-mail")?;
+        .ok_or(SubjectProblem::NoEmail)?;
     if !plausible_email(&email) {
-        return Err(format!("the e-mail address {email:?} is not valid"));
+        return Err(SubjectProblem::BadEmail(email));
     }
     let common_name = values(name, oids::COMMON_NAME, "common name")?
         .into_iter()
@@ -364,7 +413,7 @@ mod tests {
             (vec![], "empty"),
         ];
         for (attrs, why) in cases {
-            let err = check_subject(&name(&attrs), &[]).unwrap_err();
+            let err = check_subject(&name(&attrs), &[]).unwrap_err().to_string();
             assert!(err.contains(why), "{err} should mention {why}");
         }
         let binary = name(&[(oids::INNLE, Tag::OctetString, "7707083893"), EMAIL]);

@@ -846,7 +846,7 @@ impl Ca {
         let mut emails = asked.emails.clone();
         emails.extend(asked.contacts.email.iter().cloned());
         let facts = rules::check_subject(&subject, &emails)
-            .map_err(|why| Refusal::new(FailureReason::BadCertTemplate, why))?;
+            .map_err(|why| Refusal::new(FailureReason::BadCertTemplate, why.to_string()))?;
         let email = asked
             .contacts
             .email

@@ -6,6 +6,14 @@ use std::fmt;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
+/// A stored word that names none of a type's values.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {kind} {text:?}")]
+pub struct UnknownWord {
+    kind: &'static str,
+    text: String,
+}
+
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -30,12 +38,15 @@ macro_rules! text_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = String;
+            type Err = UnknownWord;
 
-            fn from_str(s: &str) -> std::result::Result<Self, String> {
+            fn from_str(s: &str) -> std::result::Result<Self, UnknownWord> {
                 match s {
                     $($text => Ok(Self::$variant),)+
-                    other => Err(format!("unknown {} {other:?}", stringify!($name))),
+                    other => Err(UnknownWord {
+                        kind: stringify!($name),
+                        text: other.to_string(),
+                    }),
                 }
             }
         }
@@ -51,7 +62,7 @@ macro_rules! text_enum {
                 value
                     .as_str()?
                     .parse()
-                    .map_err(|e: String| FromSqlError::Other(e.into()))
+                    .map_err(|e: UnknownWord| FromSqlError::Other(Box::new(e)))
             }
         }
     };

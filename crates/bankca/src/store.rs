@@ -103,7 +103,7 @@ impl FromSql for KeyType {
         value
             .as_str()?
             .parse()
-            .map_err(|e: String| FromSqlError::Other(e.into()))
+            .map_err(|e: crate::agents::UnknownKey| FromSqlError::Other(Box::new(e)))
     }
 }
 

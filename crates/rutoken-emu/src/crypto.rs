@@ -454,3 +454,25 @@ impl DigestScheme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::seed::{Purpose, Seed};
+
+    #[test]
+    fn rsa_keys_repeat_with_their_stream() {
+        let seed = Seed::new("lesson-1").expect("a seed");
+        let key = |draw| {
+            super::generate_rsa_with_rng(
+                1024,
+                None,
+                &mut seed.stream("0A1B2C3D", Purpose::RsaKey, draw),
+            )
+            .expect("a key")
+            .public
+        };
+        let first = key(0);
+        assert_eq!(key(0), first);
+        assert_ne!(key(1), first);
+    }
+}

@@ -41,10 +41,21 @@ impl From<Hex> for String {
 }
 
 impl TryFrom<String> for Hex {
-    type Error = String;
-    fn try_from(text: String) -> std::result::Result<Self, String> {
+    type Error = HexError;
+    fn try_from(text: String) -> std::result::Result<Self, HexError> {
         decode_hex(&text).map(Hex)
     }
+}
+
+/// Why a state file's hexadecimal or attribute key cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HexError {
+    #[error("odd number of hex digits")]
+    OddLength,
+    #[error("bad hex at {0}")]
+    BadDigit(usize),
+    #[error("bad attribute type {0}")]
+    AttributeType(String),
 }
 
 /// Lower-case hexadecimal.
@@ -53,16 +64,16 @@ pub fn encode_hex(bytes: &[u8]) -> String {
 }
 
 /// Parses hexadecimal (either case).
-pub fn decode_hex(text: &str) -> std::result::Result<Vec<u8>, String> {
+pub fn decode_hex(text: &str) -> std::result::Result<Vec<u8>, HexError> {
     if !text.len().is_multiple_of(2) {
-        return Err("odd number of hex digits".into());
+        return Err(HexError::OddLength);
     }
     (0..text.len())
         .step_by(2)
         .map(|i| {
             text.get(i..i + 2)
                 .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| format!("bad hex at {i}"))
+                .ok_or(HexError::BadDigit(i))
         })
         .collect()
 }
@@ -203,17 +214,17 @@ impl From<Attributes> for BTreeMap<String, String> {
 }
 
 impl TryFrom<BTreeMap<String, String>> for Attributes {
-    type Error = String;
-    fn try_from(map: BTreeMap<String, String>) -> std::result::Result<Self, String> {
+    type Error = HexError;
+    fn try_from(map: BTreeMap<String, String>) -> std::result::Result<Self, HexError> {
         map.iter()
             .map(|(key, value)| {
                 let ty = key
                     .strip_prefix("0x")
                     .and_then(|k| CK_ATTRIBUTE_TYPE::from_str_radix(k, 16).ok())
-                    .ok_or_else(|| format!("bad attribute type {key}"))?;
+                    .ok_or_else(|| HexError::AttributeType(key.clone()))?;
                 Ok((ty, decode_hex(value)?))
             })
-            .collect::<std::result::Result<_, String>>()
+            .collect::<std::result::Result<_, HexError>>()
             .map(Attributes)
     }
 }
