@@ -4,7 +4,6 @@
 
 pub mod csr;
 pub mod describe;
-pub mod ru_ids;
 pub mod subject;
 pub mod view;
 

@@ -184,11 +184,14 @@ fn tidy(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn is_name_char(c: char) -> bool {
+/// A character a person's name may hold (letters, hyphen, space, apostrophes, dot).
+pub(crate) fn is_name_char(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '-' | ' ' | '\'' | '’' | '.')
 }
 
-fn phone_digits(phone: &str) -> Option<usize> {
+/// How many digits a phone number has, when it is written only with digits, spaces,
+/// `( ) -` and one leading `+`.
+pub(crate) fn phone_digits(phone: &str) -> Option<usize> {
     let ok = phone
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'));
@@ -196,7 +199,8 @@ fn phone_digits(phone: &str) -> Option<usize> {
     (ok && plus_at_start).then(|| phone.chars().filter(char::is_ascii_digit).count())
 }
 
-fn email_ok(email: &str) -> bool {
+/// Whether an e-mail address is one the bank's link can reach.
+pub(crate) fn email_ok(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };

@@ -141,8 +141,15 @@ fn pickup_mail_in_the_maildir_leads_to_the_certificate() {
     assert_eq!(maildir_messages(&maildir).len(), 1, "one e-mail per issue");
 }
 
+/// The SMTP server the test needs is missing.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} with aiosmtpd is needed (Debian: apt-get install python3-aiosmtpd, or scripts/setup.sh)"
+)]
+struct NoSmtpServer(&'static str);
+
 /// `/usr/bin/python3` with aiosmtpd (Debian's python3-aiosmtpd), or why not.
-fn aiosmtpd() -> Result<(), String> {
+fn aiosmtpd() -> Result<(), NoSmtpServer> {
     let python = "/usr/bin/python3";
     let ok = Command::new(python)
         .args(["-c", "import aiosmtpd"])
@@ -153,9 +160,7 @@ fn aiosmtpd() -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{python} with aiosmtpd is needed (Debian: apt-get install python3-aiosmtpd, or scripts/setup.sh)"
-        ))
+        Err(NoSmtpServer(python))
     }
 }
 

@@ -7,7 +7,7 @@
 //! them typed, to be worded by the catalogue.
 
 use crate::applicant::Applicant;
-use crate::applicant::SOLE_PROPRIETOR_PREFIX;
+use crate::applicant::{SOLE_PROPRIETOR_PREFIX, email_ok, is_name_char, phone_digits};
 use crate::cities::CityIndex;
 use crate::field::FieldId;
 use crate::problems::FieldProblem;
@@ -15,10 +15,6 @@ use ru_ids::{IdError, InnKind, check_inn};
 
 const NAME_MAX: usize = 64;
 const ORGANIZATION_MAX: usize = 255;
-
-fn is_name_char(c: char) -> bool {
-    c.is_alphabetic() || matches!(c, '-' | ' ' | '\'' | '’' | '.')
-}
 
 fn name(value: &str, required: bool) -> Option<FieldProblem> {
     if value.is_empty() {
@@ -36,30 +32,12 @@ fn name(value: &str, required: bool) -> Option<FieldProblem> {
 
 /// A landline with its city code or a mobile: 10 or 11 digits, with `+ ( ) -` and spaces.
 pub fn phone(value: &str) -> Option<FieldProblem> {
-    let value = value.trim();
-    let ok = value
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'));
-    let plus_at_start = value.find('+').is_none_or(|i| i == 0) && value.matches('+').count() <= 1;
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    (!(ok && plus_at_start && matches!(digits, 10 | 11))).then_some(FieldProblem::Phone)
+    (!matches!(phone_digits(value.trim()), Some(10 | 11))).then_some(FieldProblem::Phone)
 }
 
 /// An e-mail address the bank's link can reach.
 pub fn email(value: &str) -> Option<FieldProblem> {
-    let value = value.trim();
-    let Some((local, domain)) = value.split_once('@') else {
-        return Some(FieldProblem::Email);
-    };
-    let ok = !local.is_empty()
-        && value.is_ascii()
-        && !value.contains(char::is_whitespace)
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..");
-    (!ok).then_some(FieldProblem::Email)
+    (!email_ok(value.trim())).then_some(FieldProblem::Email)
 }
 
 fn folded(text: &str) -> String {
