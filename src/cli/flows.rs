@@ -81,16 +81,21 @@ pub(super) fn lock_state(
 ///
 /// The bank's CA is not checked here: the flow asks the bank itself, and a bank that does
 /// not answer must not keep a client from resuming what waits on this computer. Nor are
-/// the tokens: the flow watches the card readers from its first screen on.
+/// the tokens: the flow watches the card readers from its first screen on. Nor the
+/// integrity sums: they are for comparing with the bank's list (`smartkey check`), never
+/// a verdict, and hashing the program and its library would slow every start.
 fn preflight(settings: &Settings) -> Result<Vec<Msg>, CliError> {
     let mut options = preflight::Options::from_settings(settings.clone());
-    options.skip = vec![preflight::CheckId::Ca, preflight::CheckId::Tokens];
+    options.skip = vec![
+        preflight::CheckId::Ca,
+        preflight::CheckId::Tokens,
+        preflight::CheckId::Integrity,
+    ];
     let report = preflight::run(&options).report;
-    let failed: Vec<_> = report
+    let failed: Vec<&preflight::Finding> = report
         .checks
         .iter()
         .filter(|f| f.verdict == preflight::Verdict::Fail)
-        .cloned()
         .collect();
     if !failed.is_empty() {
         let library = failed

@@ -28,7 +28,7 @@ fn write_finding(out: &mut String, f: &Finding) {
 }
 
 /// The failing checks alone, each with what to do: what stops a flow before its start.
-pub fn render_failures(failed: &[Finding]) -> String {
+pub fn render_failures(failed: &[&Finding]) -> String {
     let mut out = String::new();
     for f in failed {
         write_finding(&mut out, f);

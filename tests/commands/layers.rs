@@ -496,9 +496,7 @@ fn the_core_does_no_io() {
 
 #[test]
 fn the_checker_sees_a_circle() {
-    let chars: Vec<char> = "use super::{a::X, b}; crate::c::d::e()".chars().collect();
-    let code: String = chars.iter().collect();
-    let found = paths(&code);
+    let found = paths("use super::{a::X, b}; crate::c::d::e()");
     assert_eq!(
         found,
         vec![
