@@ -460,6 +460,9 @@ impl DemoEnv {
             (setup.approval == Approval::Auto).then_some(Duration::from_secs(3));
         serve.check_after = Duration::from_secs(1);
         serve.clock = clock.clone();
+        // The training CA lives on the scenario's day, not the day the client's messages
+        // are dated: its messageTime window is off.
+        serve.message_time_window = None;
         serve.serials = bankca::issue::SerialSource::Seeded(setup.seed.clone());
         let server = Arc::new(bankca::serve(serve).await?);
         let banks = profile(&place, &server)?;

@@ -42,7 +42,10 @@ impl Bank {
         config.check_after = Duration::from_secs(1);
         config.auto_approve_after = auto_approve;
         if let Some(clock) = clock {
+            // The CA's clock is set apart from the client's, whose messages carry the
+            // real time: the messageTime window is off, as for a training CA.
             config.clock = clock;
+            config.message_time_window = None;
         }
         let server = bankca::serve(config).await.expect("bankca serves");
         Bank { dir, server }

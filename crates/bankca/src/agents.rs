@@ -117,12 +117,14 @@ pub struct Agent {
     pub online_bank_url: Option<String>,
     /// The domain of the pickup e-mail's sender, `noreply@<mail_domain>`.
     pub mail_domain: String,
-    /// The reference a customer sends as `senderKID` with a MAC-protected first request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pbm_reference: Option<String>,
-    /// The secret shared with the customer for MAC-protected first requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pbm_secret: Option<String>,
+    /// Read only to be refused: a MAC secret shared by a whole bank lets any customer
+    /// holding it act on another customer's request. Each client gets its own
+    /// (`bankca secret`).
+    #[serde(default, skip_serializing)]
+    pbm_reference: Option<String>,
+    /// See `pbm_reference`.
+    #[serde(default, skip_serializing)]
+    pbm_secret: Option<String>,
 }
 
 impl Agent {
@@ -134,14 +136,6 @@ impl Agent {
     /// Whether the bank accepts `key_type`.
     pub fn accepts(&self, key_type: KeyType) -> bool {
         self.key_types.contains(&key_type)
-    }
-
-    /// The reference and secret for MAC protection, when the bank hands them out.
-    pub fn pbm(&self) -> Option<(&str, &str)> {
-        match (&self.pbm_reference, &self.pbm_secret) {
-            (Some(reference), Some(secret)) => Some((reference, secret)),
-            _ => None,
-        }
     }
 
     fn check(&self) -> std::result::Result<(), AgentsProblem> {
@@ -158,8 +152,8 @@ impl Agent {
         {
             return Err(AgentsProblem::MailDomain(id));
         }
-        if self.pbm_reference.is_some() != self.pbm_secret.is_some() {
-            return Err(AgentsProblem::HalfPbm(id));
+        if self.pbm_reference.is_some() || self.pbm_secret.is_some() {
+            return Err(AgentsProblem::BankWideSecret(id));
         }
         Ok(())
     }
@@ -196,8 +190,10 @@ pub enum AgentsProblem {
     NoKeyType(u32),
     #[error("agent {0}: mail_domain must be a domain such as faktura.ru")]
     MailDomain(u32),
-    #[error("agent {0}: pbm_reference and pbm_secret go together")]
-    HalfPbm(u32),
+    #[error(
+        "agent {0}: pbm_reference and pbm_secret are no longer read: one MAC secret for a whole bank lets any customer act on another's request; remove them and give each client its own with `bankca secret --agent {0}`"
+    )]
+    BankWideSecret(u32),
     #[error("agent {0} is listed twice")]
     Twice(u32),
 }
@@ -268,8 +264,9 @@ pub const DEFAULT_AGENTS_TOML: &str = r#"# Banks served by this CA. Each [[agent
 #                  (optional; the bank decides after it arrives)
 # online_bank_url  the online bank's address (optional)
 # mail_domain      the pickup e-mail comes from noreply@<mail_domain>
-# pbm_reference    optional: reference and secret for MAC-protected first requests
-# pbm_secret       (both or neither)
+#
+# A client that MAC-protects its requests gets its own reference and secret from
+# `bankca secret --agent ID`; there is no secret for a whole bank.
 
 # New certificate on an RSA smart key (the new-certificate instructions).
 [[agent]]
@@ -325,6 +322,12 @@ mod tests {
             ))
             .is_err()
         );
+        let shared = Agents::parse(&format!(
+            "{base}key_types = [\"rsa2048\"]\npbm_reference = \"1\"\npbm_secret = \"s\"\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(shared.contains("bankca secret --agent 1"), "{shared}");
         let twice = format!("{base}key_types = [\"rsa2048\"]\n{base}key_types = [\"rsa2048\"]\n");
         assert!(
             Agents::parse(&twice)

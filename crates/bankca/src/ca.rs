@@ -431,6 +431,35 @@ impl Ca {
         })
     }
 
+    /// How many `senderNonce`s the CA remembers (of authenticated messages younger than
+    /// twice the `messageTime` window).
+    pub fn remembered_nonces(&self) -> Result<u64> {
+        self.store.read(store::nonce_count)
+    }
+
+    /// Makes a reference and MAC secret for one client of bank `agent_id` (RFC 9810
+    /// section 4.2.1.1: handed to the client out of band, e.g. with its contract). It
+    /// protects one first request (`ir`, `cr`, `p10cr`) and that transaction's follow-ups,
+    /// and nothing else: another client's request is beyond it.
+    pub fn new_client_secret(&self, agent_id: u32) -> Result<store::ClientSecret> {
+        if self.agents().get(agent_id).is_none() {
+            return Err(Error::NoSuchAgent(agent_id));
+        }
+        let mut random = zeroize::Zeroizing::new([0u8; 24]);
+        getrandom::fill(random.as_mut_slice()).map_err(|_| Error::Random)?;
+        let (id, secret) = random.split_at(8);
+        let secret = store::ClientSecret {
+            reference: format!("{agent_id}-{}", hex::encode(id)),
+            agent_id,
+            secret: zeroize::Zeroizing::new(hex::encode(secret)),
+            created_at: unix_seconds(self.now()?),
+            request_id: None,
+        };
+        self.store
+            .write(|tx| store::insert_client_secret(tx, &secret))?;
+        Ok(secret)
+    }
+
     /// Sends the pickup link again, which gives it a new 2-day window; only while the
     /// certificate is within 3 days of issuing. The server sends the e-mail.
     pub fn resend(&self, id: i64, actor: &str) -> Result<()> {

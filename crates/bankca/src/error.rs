@@ -55,6 +55,12 @@ pub enum Error {
         /// The newest version this program knows.
         known: i64,
     },
+    /// No bank has this agentId.
+    #[error("there is no bank with agentId {0} in agents.toml")]
+    NoSuchAgent(u32),
+    /// The system's random number generator failed.
+    #[error("the system random number generator failed")]
+    Random,
     /// No request has this number.
     #[error("there is no request {0}; `bankca list` shows the requests")]
     NoSuchRequest(i64),

@@ -51,6 +51,23 @@ enum Command {
         /// Seconds a polling client is told to wait (checkAfter).
         #[arg(long, value_name = "SECS", default_value_t = 5)]
         check_after: u64,
+        /// How far the messageTime of a protected message may be from the CA's clock;
+        /// 0 turns the check off (for a training CA whose clock is moved).
+        #[arg(long, value_name = "SECS", default_value_t = 600)]
+        message_time_window: u64,
+        /// Connections served at once; more wait until one ends.
+        #[arg(long, value_name = "N", default_value_t = bankca::server::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
+    },
+    /// Make a reference and MAC secret for one client of a bank, for MAC-protected
+    /// requests; printed once, handed to the client out of band.
+    Secret {
+        /// The bank's agentId.
+        #[arg(long)]
+        agent: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List the requests.
     List {
@@ -158,6 +175,8 @@ fn run(cli: Cli) -> bankca::Result<()> {
             auto_approve_after,
             mail,
             check_after,
+            message_time_window,
+            max_connections,
         } => {
             let mut config = ServeConfig::new(dir, listen);
             config.tls = tls;
@@ -165,6 +184,9 @@ fn run(cli: Cli) -> bankca::Result<()> {
             config.auto_approve_after = auto_approve_after.map(Duration::from_secs);
             config.mail = mail.map(|m| m.parse::<MailTarget>()).transpose()?;
             config.check_after = Duration::from_secs(check_after.max(1));
+            config.message_time_window =
+                (message_time_window > 0).then(|| Duration::from_secs(message_time_window));
+            config.max_connections = max_connections;
             config.clock = clock();
             config.serials = SerialSource::from_env();
             serve(config)
@@ -212,6 +234,24 @@ fn run(cli: Cli) -> bankca::Result<()> {
             let ca = Ca::open_with_clock(&dir, clock())?;
             ca.reject(id, &reason, "operator")?;
             println!("Request {id} rejected.");
+            Ok(())
+        }
+        Command::Secret { agent, json } => {
+            let ca = Ca::open_with_clock(&dir, clock())?;
+            let secret = ca.new_client_secret(agent)?;
+            if json {
+                print_json(&serde_json::json!({
+                    "agent": secret.agent_id,
+                    "reference": secret.reference,
+                    "secret": secret.secret.as_str(),
+                }));
+            } else {
+                println!("reference: {}", secret.reference);
+                println!("secret: {}", secret.secret.as_str());
+                println!(
+                    "Hand both to the client: they protect one request to bank {agent} and its follow-ups."
+                );
+            }
             Ok(())
         }
         Command::Resend { id } => {

@@ -37,7 +37,7 @@ use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
@@ -60,6 +60,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Wait before retrying a failed e-mail.
 const MAIL_RETRY: Duration = Duration::from_secs(30);
+/// Connections served at once by default. A connection beyond it waits in the kernel's
+/// backlog until one ends, so a flood of idle connections cannot exhaust memory or file
+/// descriptors; every connection has its header and request time limits.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 /// How to run the server.
 #[derive(Clone, Debug)]
@@ -79,6 +83,11 @@ pub struct ServeConfig {
     pub mail: Option<MailTarget>,
     /// The `checkAfter` of `pollRep`.
     pub check_after: Duration,
+    /// How far a protected message's `messageTime` may be from the CA's clock; `None`
+    /// turns the check off (a CA whose clock is moved for training or tests).
+    pub message_time_window: Option<Duration>,
+    /// How many connections are served at once; more wait to be accepted.
+    pub max_connections: usize,
     /// How often the background work runs when nothing wakes it.
     pub work_interval: Duration,
     /// The longest a request may take.
@@ -103,6 +112,8 @@ impl ServeConfig {
             auto_approve_after: None,
             mail: None,
             check_after: Duration::from_secs(5),
+            message_time_window: ServiceOptions::default().message_time_window,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             work_interval: Duration::from_secs(1),
             request_timeout: Duration::from_secs(30),
             clock: Arc::new(SystemClock),
@@ -217,10 +228,12 @@ pub async fn serve(config: ServeConfig) -> Result<ServerHandle> {
         base_url: Arc::from(base_url.as_str()),
         options: ServiceOptions {
             check_after: config.check_after,
+            message_time_window: config.message_time_window,
         },
     };
     let app = router(state, config.request_timeout);
-    let accept = tokio::spawn(accept_loop(listener, tls, app, stopped.clone()));
+    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let accept = tokio::spawn(accept_loop(listener, tls, app, slots, stopped.clone()));
     let work = tokio::spawn(background(
         ca.clone(),
         mailer,
@@ -468,10 +481,19 @@ async fn accept_loop(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     app: Router,
+    slots: Arc<Semaphore>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
     loop {
+        // A free slot first: at the cap, no connection is accepted until one ends.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stopped.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -487,6 +509,7 @@ async fn accept_loop(
                 let watcher = graceful.watcher();
                 let tls = tls.clone();
                 tokio::spawn(async move {
+                    let _slot = slot;
                     match tls {
                         None => serve_connection(TokioIo::new(stream), service, watcher).await,
                         Some(acceptor) => {

@@ -16,7 +16,7 @@ use cmp::protection::{self, ProtectionVerifier, StandardVerifier};
 use cmp::respond::{self, ResponseKind};
 use cmp::utf8_pairs::{self, Utf8Pairs};
 use cmp::x509_cert::request::CertReq;
-use cmp::{FailureReason, PkiMessage};
+use cmp::{FailureReason, PkiMessage, ReceiveError, Received};
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 use spki::SubjectPublicKeyInfoOwned;
@@ -32,7 +32,9 @@ use crate::clock::{format_rfc3339, from_unix_seconds, unix_seconds};
 use crate::error::{Error, Result};
 use crate::keys::RsaSignature;
 use crate::rules::{self, PickupVerdict};
-use crate::store::{self, CertStatus, CertificateRow, Protection, Request, RequestKind, State};
+use crate::store::{
+    self, CertStatus, CertificateRow, ClientSecret, Protection, Request, RequestKind, State,
+};
 
 /// Length of `transactionID` and `senderNonce` (docs/bank-protocol.md).
 const ID_LEN: usize = 16;
@@ -59,20 +61,32 @@ pub struct PickupPage {
     pub text: String,
 }
 
+/// The longest text of a client's `error` message kept in the request's history.
+const MAX_REPORT_CHARS: usize = 512;
+
 /// Service settings.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceOptions {
     /// The `checkAfter` of `pollRep`.
     pub check_after: Duration,
+    /// How far the `messageTime` of a protected message may be from the CA's clock
+    /// (RFC 9483 section 3.5); `None` turns the check off, for a CA whose clock is moved
+    /// away from its clients' (training, tests of the day limits). Nonces are remembered
+    /// for twice this long: an older replay is refused by its time.
+    pub message_time_window: Option<Duration>,
 }
 
 impl Default for ServiceOptions {
     fn default() -> Self {
         Self {
             check_after: Duration::from_secs(5),
+            message_time_window: Some(Duration::from_secs(600)),
         }
     }
 }
+
+/// How long nonces are remembered when the `messageTime` check is off.
+const NONCE_MEMORY_WITHOUT_WINDOW: Duration = Duration::from_secs(7 * 86_400);
 
 /// Why a client's message is refused: becomes a CMP `error` message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,8 +172,8 @@ enum Reply {
 /// How the request was protected, after verification.
 enum Protected {
     None,
-    /// MAC-protected with the bank's secret; the answer is MAC-protected too.
-    Pbm,
+    /// MAC-protected with a client's secret; the answer is MAC-protected with it too.
+    Pbm(ClientSecret),
     /// Signed by the key of `certificate`, which this CA issued if `row` is set.
     Signature {
         certificate: Box<Certificate>,
@@ -168,9 +182,25 @@ enum Protected {
 }
 
 /// How the answer is protected.
-enum AnswerProtection<'a> {
+enum AnswerProtection {
     Signature,
-    Pbm { reference: &'a str, secret: &'a str },
+    Pbm(ClientSecret),
+    /// Only for bytes that are not a DER `PKIMessage`: there is no request to bind an
+    /// answer to, and signing whatever arrives would let anyone spend the CA's CPU on
+    /// RSA signatures at will.
+    None,
+}
+
+/// What a follow-up message asks, which decides the protection it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FollowUp {
+    /// `pollReq`: the state and, once issued, the certificate, which the pickup link
+    /// promises its holder; it may come unprotected and without `recipNonce`.
+    Poll,
+    /// `certConf`: accepts or refuses the certificate, which only the requester may.
+    Confirm,
+    /// `error`: the client reports a failure into the request's history.
+    Report,
 }
 
 fn kind_of(request: &Request) -> ResponseKind {
@@ -417,18 +447,23 @@ impl Ca {
                 SystemTime::now()
             }
         };
-        let request = match PkiMessage::from_der(body) {
+        let request = match Received::from_der(body) {
             Ok(request) => request,
             Err(e) => {
                 tracing::info!(agent = agent.id, "unreadable CMP request: {e}");
                 let header =
                     respond::unsolicited_header(self.sender(), cmp::build::null_dn(), now)?;
-                let text = format!("the request is not a DER-encoded PKIMessage: {e}");
+                let text = match e {
+                    ReceiveError::NotDer => {
+                        "the request is not DER-encoded; CMP messages are DER (RFC 9811)".into()
+                    }
+                    ReceiveError::Malformed(e) => {
+                        format!("the request is not a DER-encoded PKIMessage: {e}")
+                    }
+                };
                 let message =
                     respond::error(header, &[FailureReason::BadDataFormat], None, vec![text])?;
-                return Ok(CmpReply::Message(
-                    self.seal(message, &AnswerProtection::Signature)?,
-                ));
+                return Ok(CmpReply::Message(self.seal(message, &AnswerProtection::None)?));
             }
         };
         let header = respond::response_header(&request.header, self.sender(), now)?;
@@ -506,13 +541,14 @@ impl Ca {
     }
 
     /// Protects and encodes an answer.
-    fn seal(&self, mut message: PkiMessage, protection: &AnswerProtection<'_>) -> Result<Vec<u8>> {
+    fn seal(&self, mut message: PkiMessage, protection: &AnswerProtection) -> Result<Vec<u8>> {
         match protection {
-            AnswerProtection::Pbm { reference, secret } => {
+            AnswerProtection::None => {}
+            AnswerProtection::Pbm(secret) => {
                 protection::protect_with_pbm(
                     &mut message,
-                    reference.as_bytes(),
-                    secret.as_bytes(),
+                    secret.reference.as_bytes(),
+                    secret.secret.as_bytes(),
                 )?;
             }
             AnswerProtection::Signature => {
@@ -531,14 +567,14 @@ impl Ca {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn process<'a>(
+    fn process(
         &self,
-        agent: &'a Agent,
-        request: &PkiMessage,
+        agent: &Agent,
+        request: &Received,
         now: SystemTime,
         ca_nonce: &[u8],
         options: &ServiceOptions,
-        answer_protection: &mut AnswerProtection<'a>,
+        answer_protection: &mut AnswerProtection,
         request_id: &mut Option<i64>,
     ) -> Checked<Reply> {
         let header = &request.header;
@@ -570,20 +606,12 @@ impl Ca {
             }
         };
         let seen_at = unix_seconds(now);
-        if !self
-            .store
-            .write(|tx| store::record_nonce(tx, &nonce, seen_at))?
-        {
-            return Err(Refusal::new(
-                FailureReason::BadSenderNonce,
-                "this senderNonce was used before: the message is a replay",
-            ));
-        }
         let protected = self.verify_protection(agent, request)?;
-        if matches!(protected, Protected::Pbm)
-            && let Some((reference, secret)) = agent.pbm()
-        {
-            *answer_protection = AnswerProtection::Pbm { reference, secret };
+        if let Protected::Pbm(secret) = &protected {
+            *answer_protection = AnswerProtection::Pbm(secret.clone());
+        }
+        if !matches!(protected, Protected::None) {
+            self.check_fresh(request, &nonce, now, options)?;
         }
         match &request.body {
             PkiBody::P10cr(_) | PkiBody::Ir(_) | PkiBody::Cr(_) | PkiBody::Kur(_) => {
@@ -593,7 +621,8 @@ impl Ca {
                 Ok(reply)
             }
             PkiBody::PollReq(entries) => {
-                let stored = self.follow_up(agent, request, &transaction_id, &protected, false)?;
+                let stored =
+                    self.follow_up(agent, request, &transaction_id, &protected, FollowUp::Poll)?;
                 *request_id = Some(stored.id);
                 let asked = entries.first().map(|e| e.cert_req_id).ok_or_else(|| {
                     Refusal::new(FailureReason::BadRequest, "the pollReq asks about nothing")
@@ -601,19 +630,31 @@ impl Ca {
                 self.poll(agent, stored, asked, now, options)
             }
             PkiBody::CertConf(statuses) => {
-                let stored = self.follow_up(agent, request, &transaction_id, &protected, true)?;
+                let stored = self.follow_up(
+                    agent,
+                    request,
+                    &transaction_id,
+                    &protected,
+                    FollowUp::Confirm,
+                )?;
                 *request_id = Some(stored.id);
                 self.confirm(agent, stored, statuses, now)
             }
             PkiBody::Error(content) => {
-                let stored = self
-                    .store
-                    .read(|c| store::request_by_transaction(c, &transaction_id))?
-                    .filter(|r| r.agent_id == agent.id);
-                let what = format!("the client reported an error: {}", content.pki_status_info);
-                self.store.write(|tx| {
-                    store::add_event(tx, stored.as_ref().map(|r| r.id), seen_at, "client", &what)
-                })?;
+                let stored =
+                    self.follow_up(agent, request, &transaction_id, &protected, FollowUp::Report)?;
+                *request_id = Some(stored.id);
+                let mut what = format!("the client reported an error: {}", content.pki_status_info);
+                for detail in content.error_details.iter().flatten() {
+                    what.push_str(" / ");
+                    what.push_str(detail);
+                }
+                if let Some((cut, _)) = what.char_indices().nth(MAX_REPORT_CHARS) {
+                    what.truncate(cut);
+                    what.push('…');
+                }
+                self.store
+                    .write(|tx| store::add_event(tx, Some(stored.id), seen_at, "client", &what))?;
                 Ok(Reply::PkiConf)
             }
             other => Err(Refusal::new(
@@ -625,27 +666,29 @@ impl Ca {
 
     /// Verifies the message's protection, whatever it is; whether that protection is
     /// enough for the message is decided by the caller.
-    fn verify_protection(&self, agent: &Agent, request: &PkiMessage) -> Checked<Protected> {
+    fn verify_protection(&self, agent: &Agent, request: &Received) -> Checked<Protected> {
         let header = &request.header;
         match (&header.protection_alg, &request.protection) {
             (None, None) => Ok(Protected::None),
             (Some(algorithm), Some(_)) if algorithm.oid == cmp::oid::PASSWORD_BASED_MAC => {
-                let Some((reference, secret)) = agent.pbm() else {
-                    return Err(Refusal::new(
-                        FailureReason::WrongIntegrity,
-                        "this bank hands out no reference and secret: send the request unprotected or signed",
-                    ));
-                };
-                let sent = header.sender_kid.as_ref().map(|kid| kid.as_bytes());
-                if sent != Some(reference.as_bytes()) {
-                    return Err(Refusal::new(
+                let not_issued = || {
+                    Refusal::new(
                         FailureReason::BadMessageCheck,
-                        "the reference (senderKID) is not one the bank issued",
-                    ));
-                }
-                protection::verify_pbm(request, secret.as_bytes())
+                        "the reference (senderKID) is not one this bank issued",
+                    )
+                };
+                let reference = header
+                    .sender_kid
+                    .as_ref()
+                    .and_then(|kid| std::str::from_utf8(kid.as_bytes()).ok())
+                    .ok_or_else(not_issued)?;
+                let secret = self
+                    .store
+                    .read(|c| store::client_secret(c, agent.id, reference))?
+                    .ok_or_else(not_issued)?;
+                protection::verify_pbm(request, secret.secret.as_bytes())
                     .map_err(|e| Refusal::new(FailureReason::BadMessageCheck, e.to_string()))?;
-                Ok(Protected::Pbm)
+                Ok(Protected::Pbm(secret))
             }
             (Some(_), Some(_)) => {
                 let certificate = request
@@ -672,6 +715,60 @@ impl Ca {
                 "protectionAlg and protection must both be present or both absent",
             )),
         }
+    }
+
+    /// A protected message must be fresh (RFC 9483 section 3.5): its `messageTime` within
+    /// the window of the CA's clock, and its `senderNonce` never seen. The nonce is
+    /// remembered only now, after the protection verified, so nobody without a key or
+    /// secret can fill the table; nonces older than twice the window are forgotten,
+    /// since a message that old is refused by its time.
+    fn check_fresh(
+        &self,
+        request: &Received,
+        nonce: &[u8],
+        now: SystemTime,
+        options: &ServiceOptions,
+    ) -> Checked<()> {
+        let memory = match options.message_time_window {
+            Some(window) => {
+                let Some(sent) = &request.header.message_time else {
+                    return Err(Refusal::new(
+                        FailureReason::BadTime,
+                        "a protected message needs its messageTime",
+                    ));
+                };
+                let sent = sent.to_system_time();
+                let skew = sent
+                    .duration_since(now)
+                    .or_else(|_| now.duration_since(sent))
+                    .unwrap_or(Duration::MAX);
+                if skew > window {
+                    return Err(Refusal::new(
+                        FailureReason::BadTime,
+                        format!(
+                            "the message's time {} is more than {} minutes from the bank's {}; check the computer's clock",
+                            format_rfc3339(sent),
+                            window.as_secs() / 60,
+                            format_rfc3339(now)
+                        ),
+                    ));
+                }
+                window.saturating_mul(2)
+            }
+            None => NONCE_MEMORY_WITHOUT_WINDOW,
+        };
+        let at = unix_seconds(now);
+        let forget_before = at.saturating_sub(i64::try_from(memory.as_secs()).unwrap_or(i64::MAX));
+        if !self
+            .store
+            .write(|tx| store::record_nonce(tx, nonce, at, forget_before))?
+        {
+            return Err(Refusal::new(
+                FailureReason::BadSenderNonce,
+                "this senderNonce was used before: the message is a replay",
+            ));
+        }
+        Ok(())
     }
 
     /// A certificate this CA issued that may sign requests at `agent` now: accepted by
@@ -719,7 +816,7 @@ impl Ca {
     fn new_request(
         &self,
         agent: &Agent,
-        request: &PkiMessage,
+        request: &Received,
         transaction_id: &[u8],
         protected: &Protected,
         now: SystemTime,
@@ -770,14 +867,20 @@ impl Ca {
                     "a renewal must be signed with the current certificate's key",
                 ));
             }
-            Protected::Pbm if asked.kind == RequestKind::Kur => {
+            Protected::Pbm(_) if asked.kind == RequestKind::Kur => {
                 return Err(Refusal::new(
                     FailureReason::WrongIntegrity,
                     "a renewal must be signed with the current certificate's key, not MAC-protected",
                 ));
             }
             Protected::None => (Protection::None, None),
-            Protected::Pbm => (Protection::Pbm, None),
+            Protected::Pbm(secret) if secret.request_id.is_some() => {
+                return Err(Refusal::new(
+                    FailureReason::NotAuthorized,
+                    "this reference and secret protected an earlier request; each protects one request: ask the bank for new ones",
+                ));
+            }
+            Protected::Pbm(_) => (Protection::Pbm, None),
             Protected::Signature { row, .. } => {
                 let row = self.usable_signer(agent, row.as_ref(), now)?;
                 (Protection::Signature, Some(row))
@@ -878,6 +981,13 @@ impl Ca {
                 return Ok(None);
             }
             let id = store::insert_request(tx, &new)?;
+            // A secret is spent by the first request it protects, in the same
+            // transaction: two racing requests cannot both spend it.
+            if let Protected::Pbm(secret) = protected
+                && !store::spend_client_secret(tx, &secret.reference, id)?
+            {
+                return Err(Error::Task("the client secret was spent meanwhile".into()));
+            }
             let mut what = format!(
                 "received {} for a {key_type} key, e-mail {email}",
                 asked.kind
@@ -913,15 +1023,15 @@ impl Ca {
         ))
     }
 
-    /// The stored request a `pollReq` or `certConf` continues, after the nonce and
-    /// protection rules of docs/bank-protocol.md.
+    /// The stored request a `pollReq`, `certConf` or `error` continues, after the nonce
+    /// and protection rules of docs/bank-protocol.md ("Who may do what").
     fn follow_up(
         &self,
         agent: &Agent,
-        request: &PkiMessage,
+        request: &Received,
         transaction_id: &[u8],
         protected: &Protected,
-        accepting: bool,
+        asks: FollowUp,
     ) -> Checked<Request> {
         let stored = self
             .store
@@ -936,28 +1046,20 @@ impl Ca {
                     "the bank has no request with this transactionID",
                 )
             })?;
-        if let Some(recip) = &request.header.recip_nonce
-            && stored.ca_nonce.as_deref() != Some(recip.as_bytes())
-        {
-            return Err(Refusal::new(
-                FailureReason::BadRecipientNonce,
-                "the recipNonce is not the bank's latest senderNonce in this transaction",
-            ));
-        }
         match protected {
             Protected::None => {
-                if accepting && stored.protection != Protection::None {
+                if asks != FollowUp::Poll {
                     return Err(Refusal::new(
                         FailureReason::NotAuthorized,
-                        "the acceptance must be protected like the request: signed, or MAC-protected",
+                        "only the requester may accept, refuse or report on a certificate: sign the message with the key of the new certificate (or, in a renewal, of the old one), or MAC-protect it with the request's own reference and secret",
                     ));
                 }
             }
-            Protected::Pbm => {
-                if stored.protection == Protection::Signature {
+            Protected::Pbm(secret) => {
+                if secret.request_id != Some(stored.id) {
                     return Err(Refusal::new(
-                        FailureReason::WrongIntegrity,
-                        "this transaction began signed; its messages must be signed too",
+                        FailureReason::NotAuthorized,
+                        "this reference and secret belong to another request",
                     ));
                 }
             }
@@ -982,6 +1084,25 @@ impl Ca {
                     ));
                 }
             }
+        }
+        match &request.header.recip_nonce {
+            Some(recip) if stored.ca_nonce.as_deref() != Some(recip.as_bytes()) => {
+                return Err(Refusal::new(
+                    FailureReason::BadRecipientNonce,
+                    "the recipNonce is not the bank's latest senderNonce in this transaction",
+                ));
+            }
+            Some(_) => {}
+            // RFC 9483 section 3.1: every message after the first of a transaction
+            // carries recipNonce. A poll from the e-mailed link is let off: it may come
+            // on another day or computer, knows no nonce yet, and can only fetch.
+            None if asks != FollowUp::Poll => {
+                return Err(Refusal::new(
+                    FailureReason::BadRecipientNonce,
+                    "a certConf or error message answers the bank's last message: its recipNonce must be that message's senderNonce",
+                ));
+            }
+            None => {}
         }
         Ok(stored)
     }

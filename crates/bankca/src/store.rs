@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 pub use crate::states::{CertStatus, Issuer, Protection, RequestKind, State};
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,6 +89,18 @@ CREATE TABLE settings (
 ALTER TABLE requests ADD COLUMN phone TEXT;
 ALTER TABLE requests ADD COLUMN contacts_confirmed INTEGER NOT NULL DEFAULT 0
     CHECK (contacts_confirmed IN (0, 1));
+"#,
+    // Version 3: one MAC secret per client instead of one per bank, spent by the one
+    // request it protects; nonces pruned by age.
+    r#"
+CREATE TABLE client_secrets (
+    reference   TEXT    PRIMARY KEY,
+    agent_id    INTEGER NOT NULL,
+    secret      TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    request_id  INTEGER UNIQUE REFERENCES requests(id)
+);
+CREATE INDEX nonces_seen_at ON nonces(seen_at);
 "#,
 ];
 
@@ -598,13 +610,90 @@ pub fn set_certificate_status(
     Ok(())
 }
 
-/// Remembers a `senderNonce`; false if it was seen before (a replay).
-pub fn record_nonce(conn: &Connection, nonce: &[u8], at: i64) -> Result<bool> {
+/// Remembers a `senderNonce` seen at `at`, and forgets those seen before `forget_before`
+/// (a message that old is refused by its `messageTime` anyway); false if it was seen
+/// before (a replay).
+pub fn record_nonce(conn: &Connection, nonce: &[u8], at: i64, forget_before: i64) -> Result<bool> {
+    conn.execute(
+        "DELETE FROM nonces WHERE seen_at < ?1",
+        params![forget_before],
+    )?;
     let inserted = conn.execute(
         "INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES (?1, ?2)",
         params![nonce, at],
     )?;
     Ok(inserted == 1)
+}
+
+/// How many nonces are remembered.
+pub fn nonce_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM nonces", [], |row| row.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// A client's MAC secret (RFC 9810 section 4.2.1.1: the reference and secret the bank
+/// gives a client out of band), and the request it was spent on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSecret {
+    /// The reference, sent as `senderKID`.
+    pub reference: String,
+    /// The bank.
+    pub agent_id: u32,
+    /// The secret the MAC is keyed with.
+    pub secret: zeroize::Zeroizing<String>,
+    /// When it was made.
+    pub created_at: i64,
+    /// The request it protected, once one did.
+    pub request_id: Option<i64>,
+}
+
+/// Stores a new client secret.
+pub fn insert_client_secret(conn: &Connection, new: &ClientSecret) -> Result<()> {
+    conn.execute(
+        "INSERT INTO client_secrets (reference, agent_id, secret, created_at, request_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            new.reference,
+            new.agent_id,
+            new.secret.as_str(),
+            new.created_at,
+            new.request_id
+        ],
+    )?;
+    Ok(())
+}
+
+/// The secret with `reference` at bank `agent_id`.
+pub fn client_secret(
+    conn: &Connection,
+    agent_id: u32,
+    reference: &str,
+) -> Result<Option<ClientSecret>> {
+    Ok(conn
+        .query_row(
+            "SELECT reference, agent_id, secret, created_at, request_id FROM client_secrets \
+             WHERE reference = ?1 AND agent_id = ?2",
+            params![reference, agent_id],
+            |row| {
+                Ok(ClientSecret {
+                    reference: row.get(0)?,
+                    agent_id: row.get(1)?,
+                    secret: zeroize::Zeroizing::new(row.get(2)?),
+                    created_at: row.get(3)?,
+                    request_id: row.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Spends the secret `reference` on request `request_id`; false if it was spent already.
+pub fn spend_client_secret(conn: &Connection, reference: &str, request_id: i64) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE client_secrets SET request_id = ?2 WHERE reference = ?1 AND request_id IS NULL",
+        params![reference, request_id],
+    )?;
+    Ok(changed == 1)
 }
 
 /// Appends to the event log.
@@ -727,8 +816,11 @@ mod tests {
             store.read(|c| request_required(c, 999)),
             Err(Error::NoSuchRequest(999))
         ));
-        assert!(store.write(|tx| record_nonce(tx, &[5; 16], 1)).unwrap());
-        assert!(!store.write(|tx| record_nonce(tx, &[5; 16], 2)).unwrap());
+        assert!(store.write(|tx| record_nonce(tx, &[5; 16], 1, 0)).unwrap());
+        assert!(!store.write(|tx| record_nonce(tx, &[5; 16], 2, 0)).unwrap());
+        // Nonces older than the limit are forgotten as others arrive.
+        assert!(store.write(|tx| record_nonce(tx, &[6; 16], 100, 50)).unwrap());
+        assert_eq!(store.read(nonce_count).unwrap(), 1, "the nonce of 1 is gone");
         // A failing transaction leaves nothing behind.
         let failed: Result<()> = store.write(|tx| {
             change_state(tx, id, State::Approved, State::Rejected)?;

@@ -37,7 +37,7 @@ pub use crmf::{
     PopoAuthInfo, PopoSigningKey, PopoSigningKeyInput, ProofOfPossession,
 };
 pub use header::{InfoTypeAndValue, PkiFreeText, PkiHeader};
-pub use message::PkiMessage;
+pub use message::{PkiMessage, ReceiveError, Received};
 pub use protection::ProtectionError;
 pub use status::{FailureReason, PkiStatus, PkiStatusInfo};
 pub use transaction::{Answer, Issued, MAX_CHECK_AFTER, Transaction, TransactionError};

@@ -6,6 +6,7 @@ mod common;
 use std::str::FromStr;
 use std::time::Duration;
 
+use cmp::Received;
 use cmp::body::PkiBody;
 use cmp::build::{self, RequestKind};
 use cmp::checks::{self, ResponseError};
@@ -26,6 +27,11 @@ use cmp::x509_cert::serial_number::SerialNumber;
 use cmp::x509_cert::time::Validity;
 use cmp::{BodyKind, FailureReason, PkiMessage, PkiStatus, PkiStatusInfo};
 use gost3410::{ParamSet, SigningKey};
+
+/// `msg` as a peer receives it.
+fn received(msg: &PkiMessage) -> Received {
+    Received::from_der(&msg.to_der().expect("encode")).expect("our encoding is DER")
+}
 
 fn round_trip(msg: &PkiMessage) -> PkiMessage {
     let der = msg.to_der().expect("encode");
@@ -101,25 +107,25 @@ fn pbm_p10cr_round_trips_and_verifies() {
         back.header.sender_kid,
         Some(OctetString::new(b"1234".to_vec()).unwrap())
     );
-    verify_pbm(&back, b"secret").unwrap();
+    verify_pbm(&received(&back), b"secret").unwrap();
     assert!(matches!(
-        verify_pbm(&back, b"other"),
+        verify_pbm(&received(&back), b"other"),
         Err(ProtectionError::MacMismatch)
     ));
     // Any change to the protected part breaks the MAC.
     let mut altered = back.clone();
     altered.header.pvno = 3;
     assert!(matches!(
-        verify_pbm(&altered, b"secret"),
+        verify_pbm(&received(&altered), b"secret"),
         Err(ProtectionError::MacMismatch)
     ));
     // The secret never shows up in errors.
-    let text = verify_pbm(&back, b"hunter2").unwrap_err().to_string();
+    let text = verify_pbm(&received(&back), b"hunter2").unwrap_err().to_string();
     assert!(!text.contains("hunter2"));
     // A MAC-protected message is not mistaken for a signed one.
     let cert = f.cert("ee.der");
     assert!(matches!(
-        verify_signature_protection(&back, &cert),
+        verify_signature_protection(&received(&back), &cert),
         Err(ProtectionError::WrongKind { .. })
     ));
 }
@@ -156,11 +162,11 @@ fn gost_ir_kur_and_cert_conf() {
         protect_with_signature::<_, gost3410::Signature>(&mut msg, &key, vec![cert.clone()])
             .unwrap();
         let back = round_trip(&msg);
-        verify_signature_protection(&back, &cert).expect("GOST protection verifies");
+        verify_signature_protection(&received(&back), &cert).expect("GOST protection verifies");
         let mut altered = back.clone();
         altered.header.sender_nonce = Some(OctetString::new(vec![0; 16]).unwrap());
         assert!(matches!(
-            verify_signature_protection(&altered, &cert),
+            verify_signature_protection(&received(&altered), &cert),
             Err(ProtectionError::BadSignature)
         ));
     }

@@ -341,6 +341,75 @@ async fn answers_for_another_transaction_or_nonce_are_refused() {
     );
 }
 
+/// An `error` message without protection, however well it matches the request, is not
+/// believed: anyone on the way could have written "the bank does not know this request"
+/// and made the client drop its record.
+#[tokio::test]
+async fn an_unprotected_error_message_is_reported_but_not_believed() {
+    let url = raw_server(|body| {
+        let Ok(request) = PkiMessage::from_der(body) else {
+            return http("400 Bad Request", "text/plain", b"bad");
+        };
+        let mut header = request.header.clone();
+        header.recip_nonce = request.header.sender_nonce.clone();
+        header.sender_nonce = Some(cmp::der::asn1::OctetString::new(vec![5u8; 16]).unwrap());
+        let error = cmp::respond::error(
+            header,
+            &[cmp::FailureReason::BadCertId],
+            None,
+            vec!["no such request".into()],
+        )
+        .expect("error message");
+        http(
+            "200 OK",
+            "application/pkixcmp",
+            &error.to_der().expect("encode"),
+        )
+    });
+    let error = send_p10cr(url, ClientOptions::default())
+        .await
+        .expect_err("refused");
+    match &error {
+        ClientError::Untrusted(TrustError::UnprotectedError(words)) => {
+            assert!(words.contains("no such request"), "{words}");
+        }
+        other => panic!("an unprotected error must not be taken as the bank's: {other:?}"),
+    }
+}
+
+/// An answer that decodes but is not DER (a SET OF out of order) is refused before its
+/// protection is looked at.
+#[tokio::test]
+async fn an_answer_that_is_not_der_is_refused() {
+    let url = raw_server(|body| {
+        let Ok(request) = PkiMessage::from_der(body) else {
+            return http("400 Bad Request", "text/plain", b"bad");
+        };
+        let mut header = request.header.clone();
+        header.recip_nonce = request.header.sender_nonce.clone();
+        header.sender = GeneralName::DirectoryName(
+            std::str::FromStr::from_str("CN=AAAA+O=BBBB").expect("name"),
+        );
+        let answer = cmp::respond::pki_conf(header);
+        let der = answer.to_der().expect("encode");
+        let cn = hex::decode("300b06035504030c0441414141").expect("hex");
+        let o = hex::decode("300b060355040a0c0442424242").expect("hex");
+        let i = der.windows(cn.len()).position(|w| w == cn).expect("cn");
+        let j = der.windows(o.len()).position(|w| w == o).expect("o");
+        let mut unsorted = der.clone();
+        unsorted[i..i + cn.len()].copy_from_slice(&o);
+        unsorted[j..j + o.len()].copy_from_slice(&cn);
+        http("200 OK", "application/pkixcmp", &unsorted)
+    });
+    let error = send_p10cr(url, ClientOptions::default())
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(error, ClientError::Malformed(_)),
+        "{error:?}"
+    );
+}
+
 #[tokio::test]
 async fn broken_transport_answers_are_plain_errors() {
     // Garbage with the right content type.

@@ -13,12 +13,12 @@ use cmp::protection::{
 };
 use cmp::x509_cert::ext::pkix::name::GeneralName;
 use cmp::x509_cert::request::CertReq;
-use cmp::{BodyKind, PkiMessage, PkiStatus};
+use cmp::{BodyKind, PkiMessage, PkiStatus, Received};
 use common::{ClientRun, MockServer, fixtures, post, run_client};
 
 /// Decodes every captured message, checks that it re-encodes to the same bytes, and that
 /// requests and responses pair up (same transaction, nonces echoed, version 2 or 3).
-fn decode_run(run: &ClientRun) -> (Vec<PkiMessage>, Vec<PkiMessage>) {
+fn decode_run(run: &ClientRun) -> (Vec<Received>, Vec<Received>) {
     assert!(run.success, "openssl cmp client failed: {}", run.stderr);
     assert!(!run.requests.is_empty(), "no requests captured");
     assert_eq!(
@@ -29,7 +29,7 @@ fn decode_run(run: &ClientRun) -> (Vec<PkiMessage>, Vec<PkiMessage>) {
     let decode = |all: &[Vec<u8>]| {
         all.iter()
             .map(|der| {
-                let msg = PkiMessage::from_der(der).expect("decode OpenSSL message");
+                let msg = Received::from_der(der).expect("decode OpenSSL message, DER");
                 assert_eq!(
                     &msg.to_der().expect("re-encode"),
                     der,
@@ -47,8 +47,8 @@ fn decode_run(run: &ClientRun) -> (Vec<PkiMessage>, Vec<PkiMessage>) {
     (reqs, rsps)
 }
 
-fn kinds(msgs: &[PkiMessage]) -> Vec<BodyKind> {
-    msgs.iter().map(PkiMessage::kind).collect()
+fn kinds(msgs: &[Received]) -> Vec<BodyKind> {
+    msgs.iter().map(|m| m.kind()).collect()
 }
 
 #[test]
@@ -280,7 +280,7 @@ fn our_pbm_p10cr_is_accepted_by_openssl() {
     let der = request.to_der().unwrap();
     assert_eq!(PkiMessage::from_der(&der).unwrap(), request);
 
-    let response = PkiMessage::from_der(&post(&server, &der)).expect("decode answer");
+    let response = Received::from_der(&post(&server, &der)).expect("decode answer");
     check_response(&request, &response, &[BodyKind::Ip, BodyKind::Cp]).expect("checks pass");
     verify_pbm(&response, common::SECRET.as_bytes()).expect("answer's PBM verifies");
     let cert_response = &response.body.cert_rep().unwrap().response[0];
@@ -296,7 +296,7 @@ fn our_pbm_p10cr_is_accepted_by_openssl() {
     let header = build::next_header(&request.header, &response.header).unwrap();
     let mut conf = build::cert_conf(header, &cert, cert_response.cert_req_id).unwrap();
     protect_with_pbm(&mut conf, common::REF.as_bytes(), common::SECRET.as_bytes()).unwrap();
-    let answer = PkiMessage::from_der(&post(&server, &conf.to_der().unwrap())).unwrap();
+    let answer = Received::from_der(&post(&server, &conf.to_der().unwrap())).unwrap();
     check_response(&conf, &answer, &[BodyKind::PkiConf]).expect("pkiconf");
     verify_pbm(&answer, common::SECRET.as_bytes()).unwrap();
 }
@@ -323,9 +323,10 @@ fn our_signed_ir_is_accepted_by_openssl() {
     let mut request = build::cert_request(header, RequestKind::Ir, vec![msg]);
     protect_with_signature::<_, p256::ecdsa::DerSignature>(&mut request, &key, vec![ec.clone()])
         .unwrap();
-    verify_signature_protection(&request, &ec).expect("own signature verifies");
+    let sent = Received::from_der(&request.to_der().unwrap()).expect("DER");
+    verify_signature_protection(&sent, &ec).expect("own signature verifies");
 
-    let response = PkiMessage::from_der(&post(&server, &request.to_der().unwrap())).unwrap();
+    let response = Received::from_der(&post(&server, &request.to_der().unwrap())).unwrap();
     check_response(&request, &response, &[BodyKind::Ip]).unwrap_or_else(|e| {
         panic!("{e}");
     });

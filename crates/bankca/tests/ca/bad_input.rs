@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::common::*;
+use bankca::keys::RsaCaKey;
 use cmp::FailureReason;
 use cmp::PkiMessage;
 use cmp::build;
@@ -35,21 +36,25 @@ fn post(server: &Server, agent: u32, content_type: Option<&str>, body: &[u8]) ->
     )
 }
 
-fn cmp_error(
-    ca: &CaDir,
-    server: &Server,
-    body: &[u8],
-) -> (Vec<FailureReason>, Option<i64>, String) {
+/// The answer to bytes that are not a DER PKIMessage: an `error` message, unprotected,
+/// since there is no request to bind it to and signing whatever arrives would let anyone
+/// spend the CA's CPU on RSA signatures.
+fn cmp_error(server: &Server, body: &[u8]) -> (Vec<FailureReason>, Option<i64>, String) {
     let answer = post(server, RSA_BANK, Some("application/pkixcmp"), body).pki_message();
-    cmp::protection::verify_signature_protection(&answer, &ca.rsa_ca()).expect("signed");
+    assert!(
+        answer.protection.is_none() && answer.header.protection_alg.is_none(),
+        "garbage is answered cheaply"
+    );
     refusal(&answer)
 }
 
-/// A request that is waiting, and one whose certificate is issued and mailed.
-fn two_requests(ca: &CaDir, server: &Server) -> (PkiMessage, PkiMessage) {
+/// A request that is waiting, and one whose certificate is issued and mailed, with the
+/// key that made it.
+fn two_requests(ca: &CaDir, server: &Server) -> (PkiMessage, PkiMessage, RsaCaKey) {
     let waiting = p10cr(&rsa_key(), subject("Ожидающий", "wait@example.ru"));
     server.cmp(RSA_BANK, &waiting);
-    let issued = p10cr(&rsa_key(), subject("Выпущенный", "issued@example.ru"));
+    let key = rsa_key();
+    let issued = p10cr(&key, subject("Выпущенный", "issued@example.ru"));
     server.cmp(RSA_BANK, &issued);
     ca.bankca_ok(&["approve", &ca.id(&tid(&issued)).to_string()]);
     let maildir = ca.path.join("mail");
@@ -59,14 +64,14 @@ fn two_requests(ca: &CaDir, server: &Server) -> (PkiMessage, PkiMessage) {
             .is_some_and(|r| r["state"] == "issued" && !r["mailed_at"].is_null());
         (mailed && !maildir_messages(&maildir).is_empty()).then_some(())
     });
-    (waiting, issued)
+    (waiting, issued, key)
 }
 
 #[test]
 fn bad_input_gets_errors_and_changes_nothing() {
     let ca = CaDir::new();
     let server = Server::start(&ca, ServerOptions::default());
-    let (waiting, issued) = two_requests(&ca, &server);
+    let (waiting, issued, key) = two_requests(&ca, &server);
     let before = states(&ca);
     assert_eq!(before.len(), 2);
 
@@ -78,13 +83,13 @@ fn bad_input_gets_errors_and_changes_nothing() {
         b"\x30\x82\xff\xff garbage",
         b"",
     ] {
-        let (failures, _, details) = cmp_error(&ca, &server, body);
+        let (failures, _, details) = cmp_error(&server, body);
         assert_eq!(failures, [FailureReason::BadDataFormat], "{details}");
     }
     let garbage: Vec<u8> = (0..4000u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
-    let (failures, _, _) = cmp_error(&ca, &server, &garbage);
+    let (failures, _, _) = cmp_error(&server, &garbage);
     assert_eq!(failures, [FailureReason::BadDataFormat]);
 
     // HTTP-level refusals.
@@ -135,12 +140,13 @@ fn bad_input_gets_errors_and_changes_nothing() {
     let (failures, _, details) = refusal(&server.cmp(RSA_BANK, &unknown));
     assert_eq!(failures, [FailureReason::BadCertId], "{details}");
 
-    // A replayed message: the same senderNonce a second time.
+    // An unprotected poll can only fetch: sent twice, it is answered twice, and its
+    // nonce is not kept (nobody authenticated it, so it would only fill the table).
     let poll = link_poll(&tid(&issued));
+    let (cert, cert_req_id) = granted(&server.cmp(RSA_BANK, &poll));
     let first = server.cmp(RSA_BANK, &poll);
-    let (cert, cert_req_id) = granted(&first);
-    let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &poll));
-    assert_eq!(failures, [FailureReason::BadSenderNonce]);
+    assert_eq!(granted(&first), (cert.clone(), cert_req_id));
+    let latest = first.header.sender_nonce.clone();
 
     // A recipNonce that is not the CA's latest.
     let stale = OctetString::new([1u8; 16]).expect("nonce");
@@ -148,23 +154,37 @@ fn bad_input_gets_errors_and_changes_nothing() {
     let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &wrong));
     assert_eq!(failures, [FailureReason::BadRecipientNonce]);
 
-    // A certConf with the hash of another certificate.
-    let conf = cert_conf(
+    // A certConf, signed by the requester, with the hash of another certificate.
+    let by_requester = |conf| signed(conf, Requester::Rsa(&key), &cert);
+    let conf = by_requester(cert_conf(
         &tid(&issued),
-        first.header.sender_nonce.as_ref(),
+        latest.as_ref(),
         &ca.rsa_ca(),
         cert_req_id,
-    );
+    ));
     let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
     assert_eq!(failures, [FailureReason::BadCertId]);
+    // A signed message is never taken twice: the same senderNonce again is a replay.
+    let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
+    assert_eq!(failures, [FailureReason::BadSenderNonce]);
     // ... and one for a certReqId the transaction does not have.
-    let conf = cert_conf(&tid(&issued), None, &cert, 5);
+    let conf = by_requester(cert_conf(&tid(&issued), latest.as_ref(), &cert, 5));
     let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
     assert_eq!(failures, [FailureReason::BadCertId]);
-    // A certConf for a request still waiting.
+    // Without recipNonce, an acceptance is refused: it must answer the bank's message.
+    let conf = by_requester(cert_conf(&tid(&issued), None, &cert, cert_req_id));
+    let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
+    assert_eq!(failures, [FailureReason::BadRecipientNonce]);
+    // Nobody but the requester accepts: not unprotected, not another request's key.
+    let conf = cert_conf(&tid(&issued), latest.as_ref(), &cert, cert_req_id);
+    let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
+    assert_eq!(failures, [FailureReason::NotAuthorized]);
     let conf = cert_conf(&tid(&waiting), None, &cert, -1);
     let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
-    assert_eq!(failures, [FailureReason::BadRequest]);
+    assert_eq!(failures, [FailureReason::NotAuthorized]);
+    let conf = by_requester(cert_conf(&tid(&waiting), None, &cert, -1));
+    let (failures, _, _) = refusal(&server.cmp(RSA_BANK, &conf));
+    assert_eq!(failures, [FailureReason::SignerNotTrusted]);
 
     // A new request reusing a transactionID.
     let mut reuse = p10cr(&rsa_key(), subject("Повтор", "again@example.ru"));
@@ -248,7 +268,7 @@ fn late_pickups_answer_4101_then_4102() {
             ..Default::default()
         },
     );
-    let (_, issued) = two_requests(&ca, &server);
+    let (_, issued, key) = two_requests(&ca, &server);
     let tid = tid(&issued);
     let link = format!("{}/pickup/6184/{}", server.url, hex::encode(&tid));
     let hour = Duration::from_secs(3600);
@@ -290,8 +310,10 @@ fn late_pickups_answer_4101_then_4102() {
     let out = ca.bankca(&["resend", &ca.id(&tid).to_string()]);
     assert!(!out.status.success(), "no resend for an expired request");
     assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
-    let (_, code, _) =
-        refusal(&server.cmp(RSA_BANK, &cert_conf(&tid, None, &granted(&answer).0, -1)));
+    let (cert, _) = granted(&answer);
+    let latest = answer.header.sender_nonce.as_ref();
+    let conf = accepted(&tid, latest, &cert, -1, Requester::Rsa(&key));
+    let (_, code, _) = refusal(&server.cmp(RSA_BANK, &conf));
     assert_eq!(
         code,
         Some(4102),

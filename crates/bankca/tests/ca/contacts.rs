@@ -65,7 +65,13 @@ fn enrolled(ca: &CaDir, server: &Server, key: &SigningKey) -> Certificate {
     wait_for_mails(ca, 1);
     let answer = server.cmp(GOST_BANK, &link_poll(&tid));
     let (cert, id) = granted(&answer);
-    let conf = cert_conf(&tid, answer.header.sender_nonce.as_ref(), &cert, id);
+    let conf = accepted(
+        &tid,
+        answer.header.sender_nonce.as_ref(),
+        &cert,
+        id,
+        Requester::Gost(key),
+    );
     assert_eq!(server.cmp(GOST_BANK, &conf).kind(), BodyKind::PkiConf);
     cert
 }
@@ -327,7 +333,7 @@ fn an_accepted_certificate_is_given_again_whenever_asked() {
     check_answer(&ca, &conf, &done);
     assert_eq!(done.kind(), BodyKind::PkiConf);
     // A certConf for another certificate is still refused.
-    let mut wrong = cert_conf(&tid, None, &old, cert_req_id);
+    let mut wrong = cert_conf(&tid, done.header.sender_nonce.as_ref(), &old, cert_req_id);
     protect_with_signature::<_, gost3410::Signature>(&mut wrong, &old_key, vec![old.clone()])
         .expect("sign");
     assert_eq!(

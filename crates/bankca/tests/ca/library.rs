@@ -16,10 +16,11 @@ use cmp::crmf::CertTemplate;
 use cmp::der::{Decode, Encode};
 use cmp::protection::{protect_with_pbm, protect_with_signature, verify_pbm};
 use cmp::x509_cert::Certificate;
-use cmp::{BodyKind, FailureReason, PkiBody, PkiMessage, PkiStatus};
+use cmp::{BodyKind, FailureReason, PkiBody, PkiMessage, PkiStatus, Received};
 use gost3410::{ParamSet, SigningKey};
 
-/// An agents file with a bank that hands out a MAC reference and secret.
+/// An agents file with a second bank, whose clients MAC-protect their requests with
+/// the reference and secret each is given (`Ca::new_client_secret`).
 const AGENTS: &str = r#"
 [[agent]]
 id = 5282
@@ -34,11 +35,9 @@ name = "Банк с паролем"
 key_types = ["gost2012-256"]
 support_phone = "8-800-000-00-00"
 mail_domain = "bank.example"
-pbm_reference = "7000-ref"
-pbm_secret = "s3cret"
 "#;
 
-fn template() -> &'static Path {
+pub(crate) fn template() -> &'static Path {
     static TEMPLATE: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
     let (_, path) = TEMPLATE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -49,13 +48,13 @@ fn template() -> &'static Path {
     path
 }
 
-struct Fixture {
+pub(crate) struct Fixture {
     _dir: tempfile::TempDir,
-    clock: Arc<ManualClock>,
-    ca: Ca,
+    pub(crate) clock: Arc<ManualClock>,
+    pub(crate) ca: Ca,
 }
 
-fn fixture() -> Fixture {
+pub(crate) fn fixture() -> Fixture {
     fixture_with(SerialSource::Random)
 }
 
@@ -78,21 +77,33 @@ fn fixture_with(serials: SerialSource) -> Fixture {
     }
 }
 
-fn exchange(ca: &Ca, agent: u32, message: &PkiMessage) -> PkiMessage {
-    let der = message.to_der().expect("encode");
+/// Sends `message` to a CA whose clock is set apart from the messages' own time, so the
+/// `messageTime` window is off here; `fresh_messages_only` tests it.
+fn exchange(ca: &Ca, agent: u32, message: &PkiMessage) -> Received {
     let options = ServiceOptions {
         check_after: Duration::from_secs(1),
+        message_time_window: None,
     };
+    exchange_with(ca, agent, message, &options)
+}
+
+pub(crate) fn exchange_with(
+    ca: &Ca,
+    agent: u32,
+    message: &PkiMessage,
+    options: &ServiceOptions,
+) -> Received {
+    let der = message.to_der().expect("encode");
     match ca
-        .handle_cmp(&agent.to_string(), &der, &options)
+        .handle_cmp(&agent.to_string(), &der, options)
         .expect("an answer")
     {
-        CmpReply::Message(der) => PkiMessage::from_der(&der).expect("decode the answer"),
+        CmpReply::Message(der) => Received::from_der(&der).expect("the answer is DER"),
         CmpReply::UnknownAgent => panic!("unknown agent {agent}"),
     }
 }
 
-fn ir(key: &SigningKey, name: &str) -> PkiMessage {
+pub(crate) fn ir(key: &SigningKey, name: &str) -> PkiMessage {
     common::gost_ir(key, subject(name, "client@example.ru"))
 }
 
@@ -100,7 +111,7 @@ fn tid(message: &PkiMessage) -> Vec<u8> {
     common::tid(message)
 }
 
-fn request_id(ca: &Ca, message: &PkiMessage) -> i64 {
+pub(crate) fn request_id(ca: &Ca, message: &PkiMessage) -> i64 {
     let tid = tid(message);
     ca.list(None)
         .expect("list")
@@ -110,7 +121,7 @@ fn request_id(ca: &Ca, message: &PkiMessage) -> i64 {
         .id
 }
 
-fn poll(ca: &Ca, agent: u32, tid: &[u8]) -> PkiMessage {
+fn poll(ca: &Ca, agent: u32, tid: &[u8]) -> Received {
     exchange(ca, agent, &common::link_poll(tid))
 }
 
@@ -123,11 +134,12 @@ fn enrol(f: &Fixture, key: &SigningKey) -> Certificate {
     f.ca.issue_approved().expect("issue");
     let answer = poll(&f.ca, 5282, &tid(&request));
     let (cert, id) = granted(&answer);
-    let conf = common::cert_conf(
+    let conf = common::accepted(
         &tid(&request),
         answer.header.sender_nonce.as_ref(),
         &cert,
         id,
+        common::Requester::Gost(key),
     );
     assert_eq!(exchange(&f.ca, 5282, &conf).kind(), BodyKind::PkiConf);
     cert
@@ -372,7 +384,12 @@ fn renewal_replaces_the_old_certificate_only_when_accepted() {
         refusal(&exchange(ca, 5282, &unsigned)).0,
         [FailureReason::NotAuthorized]
     );
-    let mut signed = common::cert_conf(&tid(&renewal), None, &new, cert_req_id);
+    let mut signed = common::cert_conf(
+        &tid(&renewal),
+        answer.header.sender_nonce.as_ref(),
+        &new,
+        cert_req_id,
+    );
     protect_with_signature::<_, gost3410::Signature>(&mut signed, &old_key, vec![old.clone()])
         .expect("sign");
     assert_eq!(exchange(ca, 5282, &signed).kind(), BodyKind::PkiConf);
@@ -442,45 +459,57 @@ fn renewal_replaces_the_old_certificate_only_when_accepted() {
 fn mac_protected_requests_get_mac_protected_answers() {
     let f = fixture();
     let ca = &f.ca;
+    let given = ca.new_client_secret(7000).expect("a client secret");
+    let (reference, secret) = (given.reference.as_bytes(), given.secret.as_bytes());
+    assert!(given.reference.starts_with("7000-"));
     let key = SigningKey::generate(ParamSet::CryptoProA);
     let mut request = ir(&key, "С паролем");
-    protect_with_pbm(&mut request, b"7000-ref", b"s3cret").expect("MAC");
+    protect_with_pbm(&mut request, reference, secret).expect("MAC");
     let answer = exchange(ca, 7000, &request);
     assert_eq!(answer.kind(), BodyKind::Ip, "{answer:?}");
-    verify_pbm(&answer, b"s3cret").expect("the answer is MAC-protected with the same secret");
+    verify_pbm(&answer, secret).expect("the answer is MAC-protected with the same secret");
     assert!(cmp::protection::verify_signature_protection(&answer, ca.rsa_certificate()).is_err());
 
     let mut poll_req = common::link_poll(&tid(&request));
-    protect_with_pbm(&mut poll_req, b"7000-ref", b"s3cret").expect("MAC");
+    protect_with_pbm(&mut poll_req, reference, secret).expect("MAC");
     let answer = exchange(ca, 7000, &poll_req);
     assert_eq!(answer.kind(), BodyKind::PollRep);
-    verify_pbm(&answer, b"s3cret").expect("MAC");
+    verify_pbm(&answer, secret).expect("MAC");
 
     // A wrong secret or reference: refused, and the refusal is signed (no shared secret).
     let mut wrong = ir(&key, "С паролем");
-    protect_with_pbm(&mut wrong, b"7000-ref", b"guess").expect("MAC");
+    protect_with_pbm(&mut wrong, reference, b"guess").expect("MAC");
     let answer = exchange(ca, 7000, &wrong);
     assert_eq!(refusal(&answer).0, [FailureReason::BadMessageCheck]);
     cmp::protection::verify_signature_protection(&answer, ca.rsa_certificate()).expect("signed");
     let mut unknown = ir(&key, "С паролем");
-    protect_with_pbm(&mut unknown, b"other-ref", b"s3cret").expect("MAC");
+    protect_with_pbm(&mut unknown, b"7000-other", secret).expect("MAC");
     assert_eq!(
         refusal(&exchange(ca, 7000, &unknown)).0,
         [FailureReason::BadMessageCheck]
     );
-    // A bank that hands out no secrets.
+    // A secret is the bank's that issued it.
     let mut elsewhere = ir(&key, "С паролем");
-    protect_with_pbm(&mut elsewhere, b"7000-ref", b"s3cret").expect("MAC");
+    protect_with_pbm(&mut elsewhere, reference, secret).expect("MAC");
     assert_eq!(
         refusal(&exchange(ca, 5282, &elsewhere)).0,
-        [FailureReason::WrongIntegrity]
+        [FailureReason::BadMessageCheck]
+    );
+    // A secret protects one request: a second one with it is refused.
+    let mut again = ir(&SigningKey::generate(ParamSet::CryptoProA), "Снова");
+    protect_with_pbm(&mut again, reference, secret).expect("MAC");
+    assert_eq!(
+        refusal(&exchange(ca, 7000, &again)).0,
+        [FailureReason::NotAuthorized]
     );
     // Key types the bank does not take.
+    let fresh = ca.new_client_secret(7000).expect("another secret");
     let mut big = common::gost_ir(
         &SigningKey::generate(ParamSet::Tc26Gost512A),
         subject("Ключ", "k@example.ru"),
     );
-    protect_with_pbm(&mut big, b"7000-ref", b"s3cret").expect("MAC");
+    protect_with_pbm(&mut big, fresh.reference.as_bytes(), fresh.secret.as_bytes())
+        .expect("MAC");
     assert_eq!(
         refusal(&exchange(ca, 7000, &big)).0,
         [FailureReason::BadAlg]
@@ -490,6 +519,10 @@ fn mac_protected_requests_get_mac_protected_answers() {
         1,
         "only the good request is stored"
     );
+    assert!(matches!(
+        ca.new_client_secret(1),
+        Err(Error::NoSuchAgent(1))
+    ));
 }
 
 #[test]

@@ -58,6 +58,7 @@ fn follow_link(
     link: &str,
     agent: u32,
     tid: &[u8],
+    key: Requester<'_>,
 ) -> cmp::x509_cert::Certificate {
     let page = get_url(link);
     assert_eq!(page.status, 200, "{}", page.text());
@@ -77,7 +78,13 @@ fn follow_link(
     let answer = server.cmp(agent, &poll);
     check_answer(ca, &poll, &answer);
     let (cert, cert_req_id) = granted(&answer);
-    let conf = cert_conf(tid, answer.header.sender_nonce.as_ref(), &cert, cert_req_id);
+    let conf = accepted(
+        tid,
+        answer.header.sender_nonce.as_ref(),
+        &cert,
+        cert_req_id,
+        key,
+    );
     let done = server.cmp(agent, &conf);
     check_answer(ca, &conf, &done);
     assert_eq!(done.kind(), BodyKind::PkiConf, "{done:?}");
@@ -132,7 +139,7 @@ fn pickup_mail_in_the_maildir_leads_to_the_certificate() {
     });
     assert!(!raw.contains(&b'\r'), "Maildir files end lines with LF");
     let link = check_mail(&raw, "ivanov@example.ru", &server, &tid, RSA_BANK);
-    let cert = follow_link(&ca, &server, &link, RSA_BANK, &tid);
+    let cert = follow_link(&ca, &server, &link, RSA_BANK, &tid, Requester::Rsa(&key));
     verify_issued(&cert, &ca.rsa_ca());
     assert_eq!(
         cert.tbs_certificate().subject(),
@@ -282,7 +289,7 @@ fn pickup_mail_through_a_real_smtp_server() {
         "{}",
         server.log()
     );
-    let cert = follow_link(&ca, &server, &link, GOST_BANK, &tid);
+    let cert = follow_link(&ca, &server, &link, GOST_BANK, &tid, Requester::Gost(&key));
     verify_issued(&cert, &ca.gost_ca());
     assert_eq!(cert.signature_algorithm().oid, cmp::oid::GOST_SIGN_256);
 }

@@ -127,6 +127,16 @@ fn rsa_key(ca: &CaDir, name: &str) {
     );
 }
 
+/// A reference and secret from `bankca secret`, the secret as OpenSSL takes it.
+fn client_secret(ca: &CaDir, agent: u32) -> (String, String) {
+    let out = ca.bankca_ok(&["secret", "--agent", &agent.to_string(), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let reference = json["reference"].as_str().expect("reference").to_string();
+    let secret = json["secret"].as_str().expect("secret");
+    assert!(reference.starts_with(&format!("{agent}-")), "{reference}");
+    (reference, format!("pass:{secret}"))
+}
+
 #[test]
 fn openssl_ir_approved_by_the_operator_then_kur_with_the_old_certificate() {
     require_openssl();
@@ -136,7 +146,9 @@ fn openssl_ir_approved_by_the_operator_then_kur_with_the_old_certificate() {
     rsa_key(&ca, "old.key");
     rsa_key(&ca, "new.key");
 
-    // N2.6: ir, unprotected; the bank answers "waiting" and the client polls.
+    // N2.6: ir, MAC-protected with the client's own reference and secret (its
+    // acceptance must be protected too); the bank answers "waiting" and the client polls.
+    let (reference, secret) = client_secret(&ca, 6184);
     let client = Client::start(
         &ca,
         &address,
@@ -147,9 +159,10 @@ fn openssl_ir_approved_by_the_operator_then_kur_with_the_old_certificate() {
             "old.key",
             "-subject",
             SUBJECT,
-            "-unprotected_requests",
             "-ref",
-            "client",
+            &reference,
+            "-secret",
+            &secret,
             "-certout",
             "old.pem",
         ],
@@ -244,6 +257,7 @@ fn openssl_p10cr_approved_by_the_operator() {
             "req", "-new", "-key", "ee.key", "-subj", SUBJECT, "-out", "ee.csr",
         ],
     );
+    let (reference, secret) = client_secret(&ca, 6184);
     let client = Client::start(
         &ca,
         &server.addr.to_string(),
@@ -252,9 +266,10 @@ fn openssl_p10cr_approved_by_the_operator() {
             "p10cr",
             "-csr",
             "ee.csr",
-            "-unprotected_requests",
             "-ref",
-            "client",
+            &reference,
+            "-secret",
+            &secret,
             "-certout",
             "ee.pem",
         ],
@@ -303,6 +318,7 @@ fn openssl_p10cr_over_tls_with_auto_approval() {
         ],
     );
     let trusted = ca.file("ca-rsa.pem");
+    let (reference, secret) = client_secret(&ca, 6184);
     let client = Client::start(
         &ca,
         &server.addr.to_string(),
@@ -314,9 +330,10 @@ fn openssl_p10cr_over_tls_with_auto_approval() {
             "p10cr",
             "-csr",
             "ee.csr",
-            "-unprotected_requests",
             "-ref",
-            "client",
+            &reference,
+            "-secret",
+            &secret,
             "-certout",
             "ee.pem",
         ],

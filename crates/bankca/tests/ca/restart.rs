@@ -56,11 +56,12 @@ fn killed_server_restarts_with_every_request() {
     check_answer(&ca, &poll, &answer);
     let (cert, cert_req_id) = granted(&answer);
     verify_issued(&cert, &ca.rsa_ca());
-    let conf = cert_conf(
+    let conf = accepted(
         &tid,
         answer.header.sender_nonce.as_ref(),
         &cert,
         cert_req_id,
+        Requester::Rsa(&key),
     );
     let done = second.cmp(RSA_BANK, &conf);
     assert_eq!(done.kind(), BodyKind::PkiConf, "{done:?}");

@@ -26,7 +26,7 @@ use cmp::x509_cert::builder::Builder;
 use cmp::x509_cert::ext::pkix::name::GeneralName;
 use cmp::x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use cmp::x509_cert::request::RequestBuilder;
-use cmp::{FailureReason, PkiBody, PkiMessage, PkiStatus};
+use cmp::{FailureReason, PkiBody, PkiMessage, PkiStatus, Received};
 
 /// The longest any single wait in these tests may take.
 pub const PATIENCE: Duration = Duration::from_secs(60);
@@ -247,7 +247,10 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(log_file);
         if let Some(clock) = &options.clock_file {
+            // The CA's clock is moved days away from the clients', whose messages carry
+            // the real time: the messageTime window is off, as for a training CA.
             command.env(bankca::clock::CLOCK_FILE_ENV, clock);
+            command.args(["--message-time-window", "0"]);
         }
         let mut child = command.spawn().expect("start bankca serve");
         let stdout = child.stdout.take().expect("stdout");
@@ -316,7 +319,7 @@ impl Server {
 
     /// POSTs a CMP message and decodes the answer, which must be HTTP 200 with a
     /// PKIMessage.
-    pub fn cmp(&self, agent: u32, message: &PkiMessage) -> PkiMessage {
+    pub fn cmp(&self, agent: u32, message: &PkiMessage) -> Received {
         let answer = http(
             self.addr,
             "POST",
@@ -341,10 +344,11 @@ impl HttpAnswer {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    pub fn pki_message(&self) -> PkiMessage {
+    /// The answer as a client receives it: a DER `PKIMessage`.
+    pub fn pki_message(&self) -> Received {
         assert_eq!(self.status, 200, "HTTP status; body: {}", self.text());
         assert_eq!(self.content_type, "application/pkixcmp");
-        PkiMessage::from_der(&self.body).expect("the answer is a PKIMessage")
+        Received::from_der(&self.body).expect("the answer is a DER PKIMessage")
     }
 }
 
@@ -507,6 +511,42 @@ pub fn cert_conf(
     build::cert_conf(follow_up_header(tid, recip_nonce), cert, cert_req_id).expect("certConf")
 }
 
+/// The key that made a request, which signs its acceptance.
+#[derive(Clone, Copy)]
+pub enum Requester<'a> {
+    Rsa(&'a RsaCaKey),
+    Gost(&'a gost3410::SigningKey),
+}
+
+/// `message` signed by `key` with `cert` first in extraCerts, as smartkey signs its act
+/// (the new certificate) or its renewal (the old one).
+pub fn signed(mut message: PkiMessage, key: Requester<'_>, cert: &Certificate) -> PkiMessage {
+    message.header.sender = GeneralName::DirectoryName(cert.tbs_certificate().subject().clone());
+    let certs = vec![cert.clone()];
+    match key {
+        Requester::Rsa(key) => {
+            cmp::protection::protect_with_signature::<_, RsaSignature>(&mut message, key, certs)
+        }
+        Requester::Gost(key) => cmp::protection::protect_with_signature::<
+            _,
+            gost3410::Signature,
+        >(&mut message, key, certs),
+    }
+    .expect("sign");
+    message
+}
+
+/// A `certConf` accepting `cert`, signed by the requester's key under `cert` itself.
+pub fn accepted(
+    tid: &[u8],
+    recip_nonce: Option<&OctetString>,
+    cert: &Certificate,
+    cert_req_id: i64,
+    key: Requester<'_>,
+) -> PkiMessage {
+    signed(cert_conf(tid, recip_nonce, cert, cert_req_id), key, cert)
+}
+
 pub fn tid(message: &PkiMessage) -> Vec<u8> {
     message
         .header
@@ -518,7 +558,7 @@ pub fn tid(message: &PkiMessage) -> Vec<u8> {
 }
 
 /// The CA's answer must be signed by the RSA CA and answer `request`.
-pub fn check_answer(ca: &CaDir, request: &PkiMessage, answer: &PkiMessage) {
+pub fn check_answer(ca: &CaDir, request: &PkiMessage, answer: &Received) {
     cmp::protection::verify_signature_protection(answer, &ca.rsa_ca())
         .expect("the answer is signed by the RSA CA");
     assert_eq!(

@@ -10,7 +10,7 @@ mod trust;
 
 use std::time::Duration;
 
-use der::{Decode, Encode};
+use der::Encode;
 /// The URL type the client takes, re-exported so callers use the same version.
 pub use reqwest::Url;
 
@@ -20,7 +20,7 @@ pub use trust::{ResponseTrust, TrustError};
 
 use crate::build::BuildError;
 use crate::checks::{self, ResponseError};
-use crate::message::PkiMessage;
+use crate::message::{PkiMessage, ReceiveError, Received};
 use crate::protection::{Protect, ProtectionError};
 use crate::transaction::{Answer, Issued, Transaction};
 
@@ -32,9 +32,9 @@ pub enum ClientError {
     /// The message did not get through, or no usable answer came back.
     #[error(transparent)]
     Transport(#[from] TransportError),
-    /// The answer is not a CMP message.
+    /// The answer is not a CMP message, or not in DER.
     #[error("the bank's answer could not be read (it is not a valid CMP message)")]
-    Malformed(#[source] der::Error),
+    Malformed(#[source] ReceiveError),
     /// The answer does not belong to our request, or is an error from the bank.
     #[error(transparent)]
     Response(#[from] ResponseError),
@@ -90,7 +90,7 @@ impl CmpClient {
     ) -> Result<Answer, ClientError> {
         let der = request.to_der().map_err(ClientError::Encode)?;
         let answer = self.transport.post(der).await?;
-        let response = PkiMessage::from_der(&answer).map_err(ClientError::Malformed)?;
+        let response = Received::from_der(&answer).map_err(ClientError::Malformed)?;
         // An answer to another request is reported as such whoever signed it; only then
         // is its protection checked, and only a trusted answer may move the transaction on.
         checks::check_version(&response)?;

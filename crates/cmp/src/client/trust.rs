@@ -11,7 +11,8 @@ use x509_cert::ext::pkix::name::GeneralName;
 use zeroize::Zeroizing;
 
 use crate::body::PkiBody;
-use crate::message::PkiMessage;
+use crate::checks::BankRefusal;
+use crate::message::Received;
 use crate::protection::{
     ProtectionError, ProtectionVerifier, StandardVerifier, verify_pbm, verify_signature_protection,
 };
@@ -40,6 +41,12 @@ pub enum TrustError {
     /// No protection on an answer that is not an error message.
     #[error("the bank's answer is not protected, so it cannot be trusted")]
     Unprotected,
+    /// An `error` message without protection: anyone on the way could have written it,
+    /// so it is reported but never acted on (no request is dropped or ended by it).
+    #[error(
+        "the bank's answer is an error message without protection, so it cannot be trusted; nothing was changed (it says: {0})"
+    )]
+    UnprotectedError(String),
     /// Signed, but nobody we trust vouches for the signer.
     #[error(
         "the answer is signed by a certificate that the bank profile does not trust; do not go on, and call the bank's support"
@@ -54,16 +61,22 @@ pub enum TrustError {
 }
 
 impl ResponseTrust {
-    /// Checks the protection of `response`. An unprotected CMP `error` message is let
-    /// through: believing it cannot issue or save anything, and a CA may be unable to
-    /// protect an answer to a request it could not read.
-    pub fn verify(&self, response: &PkiMessage) -> Result<(), TrustError> {
+    /// Checks the protection of `response`, over the bytes received.
+    ///
+    /// An unprotected CMP `error` message is not believed either. RFC 9483 section 3.6.4
+    /// has error messages protected like any other; one without protection may come from
+    /// anyone between us and the bank, and believing it would let them end a request or
+    /// make the client drop its record of one ("the bank does not know this request").
+    /// Its words are kept in the error, for the person and for support.
+    pub fn verify(&self, response: &Received) -> Result<(), TrustError> {
         let protected = response.protection.is_some() && response.header.protection_alg.is_some();
         if !protected {
-            return match response.body {
-                PkiBody::Error(_) => Ok(()),
-                _ => Err(TrustError::Unprotected),
-            };
+            return Err(match &response.body {
+                PkiBody::Error(content) => {
+                    TrustError::UnprotectedError(BankRefusal::from(content).to_string())
+                }
+                _ => TrustError::Unprotected,
+            });
         }
         match self {
             Self::SharedSecret(secret) => Ok(verify_pbm(response, secret)?),
@@ -75,7 +88,7 @@ impl ResponseTrust {
 /// The signer is the first of `extraCerts` (RFC 9810 section 5.1.3.3); some CAs leave
 /// their own certificate out when the client is expected to know it, so an anchor named
 /// as the sender is tried too.
-fn verify_signed(response: &PkiMessage, anchors: &[Certificate]) -> Result<(), TrustError> {
+fn verify_signed(response: &Received, anchors: &[Certificate]) -> Result<(), TrustError> {
     if let Some(signer) = response
         .extra_certs
         .as_ref()

@@ -9,7 +9,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use spki::AlgorithmIdentifierOwned;
 
 use super::ProtectionError;
-use crate::message::PkiMessage;
+use crate::message::{PkiMessage, Received};
 use crate::oid;
 
 /// Iterations this crate writes. RFC 9810 asks for at least 100; more slows guessing.
@@ -140,10 +140,11 @@ pub fn protect_with_pbm(
     Ok(())
 }
 
-/// Verifies the PasswordBasedMac protection of `message` with `secret`. Accepts SHA-1 or
-/// SHA-256 as one-way function and HMAC-SHA1 or HMAC-SHA256 as MAC, since peers such as
-/// OpenSSL default to HMAC-SHA1 in their answers.
-pub fn verify_pbm(message: &PkiMessage, secret: &[u8]) -> Result<(), ProtectionError> {
+/// Verifies the PasswordBasedMac protection of `message` with `secret`, over the
+/// `ProtectedPart` bytes as received. Accepts SHA-1 or SHA-256 as one-way function and
+/// HMAC-SHA1 or HMAC-SHA256 as MAC, since peers such as OpenSSL default to HMAC-SHA1 in
+/// their answers.
+pub fn verify_pbm(message: &Received, secret: &[u8]) -> Result<(), ProtectionError> {
     let (Some(algorithm), Some(protection)) = (&message.header.protection_alg, &message.protection)
     else {
         return Err(ProtectionError::NotProtected);
@@ -168,7 +169,7 @@ pub fn verify_pbm(message: &PkiMessage, secret: &[u8]) -> Result<(), ProtectionE
     let owf = Hash::owf(&params.owf)?;
     let mac = Hash::mac(&params.mac)?;
     let key = derive_key(secret, &params, owf);
-    let expected = mac_of(mac, &key, &message.protected_part_der()?)?;
+    let expected = mac_of(mac, &key, message.protected_part())?;
     let got = protection.as_bytes().ok_or(ProtectionError::MacMismatch)?;
     if constant_time_eq(&expected, got) {
         Ok(())

@@ -11,7 +11,7 @@ use spki::{
 use x509_cert::Certificate;
 
 use super::ProtectionError;
-use crate::message::PkiMessage;
+use crate::message::{PkiMessage, Received};
 use crate::oid;
 
 /// Checks one signature. Implement it to verify algorithms this crate does not know
@@ -117,9 +117,9 @@ where
 }
 
 /// Verifies the signature protection of `message` with the public key of `cert`, using
-/// the algorithms of [`StandardVerifier`].
+/// the algorithms of [`StandardVerifier`], over the `ProtectedPart` bytes as received.
 pub fn verify_signature_protection(
-    message: &PkiMessage,
+    message: &Received,
     cert: &Certificate,
 ) -> Result<(), ProtectionError> {
     verify_signature_protection_with(message, cert, &StandardVerifier)
@@ -129,7 +129,7 @@ pub fn verify_signature_protection(
 /// `verifier`. Which certificate to trust is the caller's decision: this checks only
 /// that the message was signed by its key.
 pub fn verify_signature_protection_with(
-    message: &PkiMessage,
+    message: &Received,
     cert: &Certificate,
     verifier: &dyn ProtectionVerifier,
 ) -> Result<(), ProtectionError> {
@@ -144,11 +144,10 @@ pub fn verify_signature_protection_with(
         });
     }
     let signature = protection.as_bytes().ok_or(ProtectionError::BadSignature)?;
-    let data = message.protected_part_der()?;
     verifier.verify(
         algorithm,
         cert.tbs_certificate().subject_public_key_info(),
-        &data,
+        message.protected_part(),
         signature,
     )
 }
