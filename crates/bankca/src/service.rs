@@ -463,7 +463,9 @@ impl Ca {
                 };
                 let message =
                     respond::error(header, &[FailureReason::BadDataFormat], None, vec![text])?;
-                return Ok(CmpReply::Message(self.seal(message, &AnswerProtection::None)?));
+                return Ok(CmpReply::Message(
+                    self.seal(message, &AnswerProtection::None)?,
+                ));
             }
         };
         let header = respond::response_header(&request.header, self.sender(), now)?;
@@ -610,7 +612,15 @@ impl Ca {
         if let Protected::Pbm(secret) = &protected {
             *answer_protection = AnswerProtection::Pbm(secret.clone());
         }
-        if !matches!(protected, Protected::None) {
+        // A first request is never taken twice anyway (its transactionID is stored:
+        // transactionIdInUse), and one a client kept and sends again after an
+        // interruption, hours later, must still be taken: freshness is asked of
+        // protected follow-ups only.
+        let follow_up = matches!(
+            request.body,
+            PkiBody::PollReq(_) | PkiBody::CertConf(_) | PkiBody::Error(_)
+        );
+        if follow_up && !matches!(protected, Protected::None) {
             self.check_fresh(request, &nonce, now, options)?;
         }
         match &request.body {
@@ -641,8 +651,13 @@ impl Ca {
                 self.confirm(agent, stored, statuses, now)
             }
             PkiBody::Error(content) => {
-                let stored =
-                    self.follow_up(agent, request, &transaction_id, &protected, FollowUp::Report)?;
+                let stored = self.follow_up(
+                    agent,
+                    request,
+                    &transaction_id,
+                    &protected,
+                    FollowUp::Report,
+                )?;
                 *request_id = Some(stored.id);
                 let mut what = format!("the client reported an error: {}", content.pki_status_info);
                 for detail in content.error_details.iter().flatten() {
@@ -717,7 +732,7 @@ impl Ca {
         }
     }
 
-    /// A protected message must be fresh (RFC 9483 section 3.5): its `messageTime` within
+    /// A protected follow-up must be fresh (RFC 9483 section 3.5): its `messageTime` within
     /// the window of the CA's clock, and its `senderNonce` never seen. The nonce is
     /// remembered only now, after the protection verified, so nobody without a key or
     /// secret can fill the table; nonces older than twice the window are forgotten,

@@ -819,8 +819,16 @@ mod tests {
         assert!(store.write(|tx| record_nonce(tx, &[5; 16], 1, 0)).unwrap());
         assert!(!store.write(|tx| record_nonce(tx, &[5; 16], 2, 0)).unwrap());
         // Nonces older than the limit are forgotten as others arrive.
-        assert!(store.write(|tx| record_nonce(tx, &[6; 16], 100, 50)).unwrap());
-        assert_eq!(store.read(nonce_count).unwrap(), 1, "the nonce of 1 is gone");
+        assert!(
+            store
+                .write(|tx| record_nonce(tx, &[6; 16], 100, 50))
+                .unwrap()
+        );
+        assert_eq!(
+            store.read(nonce_count).unwrap(),
+            1,
+            "the nonce of 1 is gone"
+        );
         // A failing transaction leaves nothing behind.
         let failed: Result<()> = store.write(|tx| {
             change_state(tx, id, State::Approved, State::Rejected)?;

@@ -47,7 +47,9 @@ pub enum Answer {
 /// An issued certificate and what is needed to accept it.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Issued {
-    /// The certificate.
+    /// The certificate. It comes from an answer received as DER
+    /// ([`crate::message::Received`]), so its encoding, which the `certConf` hash covers,
+    /// is the bytes the bank sent.
     pub certificate: Certificate,
     /// The `certReqId` the bank answered, to be used in `certConf`.
     pub cert_req_id: i64,

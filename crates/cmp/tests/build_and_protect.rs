@@ -120,7 +120,9 @@ fn pbm_p10cr_round_trips_and_verifies() {
         Err(ProtectionError::MacMismatch)
     ));
     // The secret never shows up in errors.
-    let text = verify_pbm(&received(&back), b"hunter2").unwrap_err().to_string();
+    let text = verify_pbm(&received(&back), b"hunter2")
+        .unwrap_err()
+        .to_string();
     assert!(!text.contains("hunter2"));
     // A MAC-protected message is not mistaken for a signed one.
     let cert = f.cert("ee.der");

@@ -404,10 +404,7 @@ async fn an_answer_that_is_not_der_is_refused() {
     let error = send_p10cr(url, ClientOptions::default())
         .await
         .expect_err("refused");
-    assert!(
-        matches!(error, ClientError::Malformed(_)),
-        "{error:?}"
-    );
+    assert!(matches!(error, ClientError::Malformed(_)), "{error:?}");
 }
 
 #[tokio::test]

@@ -181,7 +181,10 @@ fn a_mac_secret_is_one_clients_and_protects_one_request() {
     assert_eq!(state(&f, &tid), State::Confirmed);
 
     // A spent secret protects no second request.
-    let again = mac(ir(&SigningKey::generate(ParamSet::CryptoProA), "Снова"), &mine);
+    let again = mac(
+        ir(&SigningKey::generate(ParamSet::CryptoProA), "Снова"),
+        &mine,
+    );
     assert_eq!(
         refusal(&send(&f, MAC_BANK, &again)).0,
         [FailureReason::NotAuthorized]
@@ -195,7 +198,10 @@ fn nonces_are_remembered_only_for_authenticated_messages_and_only_for_a_while() 
     let key = SigningKey::generate(ParamSet::CryptoProA);
     let (tid, _) = issued(&f, MAC_BANK, &key, "Счётчик", Some(&secret));
     let before = f.ca.remembered_nonces().expect("count");
-    assert_eq!(before, 2, "the request and its poll");
+    assert_eq!(
+        before, 1,
+        "the poll's; a first request is guarded by its transactionID"
+    );
 
     // Unprotected messages, and messages whose protection fails, leave nothing behind.
     for _ in 0..20 {
@@ -231,15 +237,21 @@ fn nonces_are_remembered_only_for_authenticated_messages_and_only_for_a_while() 
 }
 
 #[test]
-fn a_protected_message_must_be_fresh() {
+fn a_protected_follow_up_must_be_fresh_but_a_kept_request_may_come_late() {
     let f = fixture_now();
     let secret = f.ca.new_client_secret(MAC_BANK).expect("secret");
     let key = SigningKey::generate(ParamSet::CryptoProA);
     let (tid, _) = issued(&f, MAC_BANK, &key, "Часы", Some(&secret));
     let now = SystemTime::now();
     for (time, why) in [
-        (Some(now - Duration::from_secs(11 * 60)), "eleven minutes old"),
-        (Some(now + Duration::from_secs(11 * 60)), "eleven minutes ahead"),
+        (
+            Some(now - Duration::from_secs(11 * 60)),
+            "eleven minutes old",
+        ),
+        (
+            Some(now + Duration::from_secs(11 * 60)),
+            "eleven minutes ahead",
+        ),
         (None, "no time at all"),
     ] {
         let mut header = common::follow_up_header(&tid, None);
@@ -253,6 +265,17 @@ fn a_protected_message_must_be_fresh() {
     header.message_time = Some(generalized(now - Duration::from_secs(9 * 60)));
     let poll = mac(build::poll_req(header, 0), &secret);
     assert_eq!(send(&f, MAC_BANK, &poll).kind(), BodyKind::Ip);
+    // A first request kept by its client and sent again after an interruption, an hour
+    // later, is still taken; sent twice, it is refused by its transactionID.
+    let late = f.ca.new_client_secret(MAC_BANK).expect("secret");
+    let mut kept = ir(&SigningKey::generate(ParamSet::CryptoProA), "Позже");
+    kept.header.message_time = Some(generalized(now - Duration::from_secs(3600)));
+    let kept = mac(kept, &late);
+    assert_eq!(send(&f, MAC_BANK, &kept).kind(), BodyKind::Ip);
+    assert_eq!(
+        refusal(&send(&f, MAC_BANK, &kept)).0,
+        [FailureReason::TransactionIdInUse]
+    );
     // An unprotected poll's time proves nothing and is not checked: it only fetches.
     let mut header = common::follow_up_header(&tid, None);
     header.message_time = Some(generalized(now - Duration::from_secs(86_400)));
@@ -267,14 +290,13 @@ fn a_clients_error_report_must_be_its_own_and_is_kept_short() {
     let key = SigningKey::generate(ParamSet::CryptoProA);
     let (tid, answer) = issued(&f, MAC_BANK, &key, "Отчёт", Some(&secret));
     let latest = answer.header.sender_nonce.clone();
-    let id = f
-        .ca
-        .list(None)
-        .expect("list")
-        .into_iter()
-        .find(|r| r.transaction_id == tid)
-        .expect("stored")
-        .id;
+    let id =
+        f.ca.list(None)
+            .expect("list")
+            .into_iter()
+            .find(|r| r.transaction_id == tid)
+            .expect("stored")
+            .id;
     let events = || f.ca.show(id).expect("show").events.len();
     let before = events();
     let text = "ж".repeat(30_000);
@@ -306,7 +328,11 @@ fn a_clients_error_report_must_be_its_own_and_is_kept_short() {
     let details = f.ca.show(id).expect("show");
     assert_eq!(details.events.len(), before + 1);
     let what = &details.events.last().expect("event").what;
-    assert!(what.chars().count() <= 513, "{} characters", what.chars().count());
+    assert!(
+        what.chars().count() <= 513,
+        "{} characters",
+        what.chars().count()
+    );
     assert!(what.contains("жжж"), "{what}");
     assert_eq!(details.request.state, State::Issued);
 }
@@ -326,10 +352,8 @@ fn garbage_is_answered_without_a_signature() {
     // A request that decodes is answered signed, refusal or not.
     let request = ir(&SigningKey::generate(ParamSet::CryptoProA), "Подпись");
     let answer = send(&f, 5282, &request);
-    cmp::protection::verify_signature_protection(&answer, f.ca.rsa_certificate())
-        .expect("signed");
+    cmp::protection::verify_signature_protection(&answer, f.ca.rsa_certificate()).expect("signed");
 }
-
 
 /// A message that is not DER is refused, even when its protection would verify over its
 /// re-encoding: the MAC is checked over the bytes received or not at all.
@@ -354,10 +378,9 @@ fn a_message_that_is_not_der_is_refused() {
     let mut unsorted = der.clone();
     unsorted[i..i + cn.len()].copy_from_slice(&o);
     unsorted[j..j + o.len()].copy_from_slice(&cn);
-    let CmpReply::Message(answer) = f
-        .ca
-        .handle_cmp(&MAC_BANK.to_string(), &unsorted, &options())
-        .expect("answer")
+    let CmpReply::Message(answer) =
+        f.ca.handle_cmp(&MAC_BANK.to_string(), &unsorted, &options())
+            .expect("answer")
     else {
         panic!("a CMP answer");
     };

@@ -508,8 +508,12 @@ fn mac_protected_requests_get_mac_protected_answers() {
         &SigningKey::generate(ParamSet::Tc26Gost512A),
         subject("Ключ", "k@example.ru"),
     );
-    protect_with_pbm(&mut big, fresh.reference.as_bytes(), fresh.secret.as_bytes())
-        .expect("MAC");
+    protect_with_pbm(
+        &mut big,
+        fresh.reference.as_bytes(),
+        fresh.secret.as_bytes(),
+    )
+    .expect("MAC");
     assert_eq!(
         refusal(&exchange(ca, 7000, &big)).0,
         [FailureReason::BadAlg]

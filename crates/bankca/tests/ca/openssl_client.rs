@@ -153,18 +153,8 @@ fn openssl_ir_approved_by_the_operator_then_kur_with_the_old_certificate() {
         &ca,
         &address,
         &[
-            "-cmd",
-            "ir",
-            "-newkey",
-            "old.key",
-            "-subject",
-            SUBJECT,
-            "-ref",
-            &reference,
-            "-secret",
-            &secret,
-            "-certout",
-            "old.pem",
+            "-cmd", "ir", "-newkey", "old.key", "-subject", SUBJECT, "-ref", &reference, "-secret",
+            &secret, "-certout", "old.pem",
         ],
     );
     approve_when_polled(&ca, &client, 1);
@@ -262,15 +252,7 @@ fn openssl_p10cr_approved_by_the_operator() {
         &ca,
         &server.addr.to_string(),
         &[
-            "-cmd",
-            "p10cr",
-            "-csr",
-            "ee.csr",
-            "-ref",
-            &reference,
-            "-secret",
-            &secret,
-            "-certout",
+            "-cmd", "p10cr", "-csr", "ee.csr", "-ref", &reference, "-secret", &secret, "-certout",
             "ee.pem",
         ],
     );

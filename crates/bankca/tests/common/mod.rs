@@ -527,10 +527,11 @@ pub fn signed(mut message: PkiMessage, key: Requester<'_>, cert: &Certificate) -
         Requester::Rsa(key) => {
             cmp::protection::protect_with_signature::<_, RsaSignature>(&mut message, key, certs)
         }
-        Requester::Gost(key) => cmp::protection::protect_with_signature::<
-            _,
-            gost3410::Signature,
-        >(&mut message, key, certs),
+        Requester::Gost(key) => cmp::protection::protect_with_signature::<_, gost3410::Signature>(
+            &mut message,
+            key,
+            certs,
+        ),
     }
     .expect("sign");
     message
