@@ -1,10 +1,12 @@
 //! The new-certificate flow through the real runtime: a scripted person, the virtual
 //! Rutoken (GOST) in its readers, a bankca started here. N2.1 to N2.8, the operator's
 //! approval, then saving from the e-mailed link, N2.9 to N2.11; and a `new` interrupted
-//! after the PIN change and again after the key generation, finished by a later run.
+//! after the PIN change and again after the key generation, finished by a later run; and
+//! saving through a hostile bank, which loses nothing.
 
 mod app_common;
 mod common;
+mod hostile_bank;
 
 use app_common::*;
 use common::*;
@@ -231,4 +233,158 @@ async fn an_interrupted_new_finishes_without_a_second_pin_change_or_a_stray_key(
     assert_eq!(keys.len(), 1, "no stray key: {keys:?}");
     let transcript = std::fs::read_to_string(place.transcript()).expect("transcript");
     assert_no_pin_in(&place.all_bytes(), &transcript);
+}
+
+/// Saving from the link while the bank's answers are garbage, cut short, enormous, another
+/// transaction's, an unprotected "no such request", or a certificate for another key:
+/// each run stops with a clear failure, nothing is accepted or written, the local
+/// record stays; then the real bank's answer finishes the job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_bank_loses_nothing() {
+    use hostile_bank::{HostileBank, Mode};
+    use smartkey_wizard::{FailureKind, Msg};
+
+    let _lock = MODULE_LOCK.lock().await;
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    set_emu(&emu);
+    let place = Place::new();
+    let addr = bank.server.local_addr();
+    let hostile = HostileBank::start(addr);
+    let banks = bank.profiles_at(place.dir.path(), &hostile.base_url());
+
+    let start = smartkey::app::start::start(&banks, Some(5282), Vec::new()).expect("start");
+    let mut script = to_the_form_and_past_it();
+    script.extend([
+        wait("N2.4"),
+        change_pin(FACTORY_PIN, NEW_PIN),
+        wait("N2.5"),
+        change_pin(FACTORY_ADMIN_PIN, NEW_ADMIN_PIN),
+        wait("N2.6"),
+        pin(NEW_PIN),
+        wait("N2.7"),
+        next(),
+        wait("N2.8"),
+    ]);
+    let (end, _) = play(
+        Wizard::new_flow(start),
+        script,
+        None,
+        place.config(rutoken_emu_module(), banks.clone()),
+    )
+    .await;
+    finished(&end, "N2.8", Ending::RequestSent);
+    bank.approve_waiting();
+    let link = bank.pickup_link(1);
+    let pickup = smartkey::enroll::pickup_ref(&link).expect("a pickup");
+
+    // A signed answer of the bank in another transaction.
+    let other = {
+        let header =
+            cmp::build::new_header(cmp::build::null_dn(), cmp::build::null_dn()).expect("header");
+        let poll = cmp::build::poll_req(header, 0);
+        let der = cmp::der::Encode::to_der(&poll).expect("encode");
+        tokio::task::spawn_blocking(move || {
+            hostile_bank::ask(addr, "/.well-known/cmp/p/5282", &der)
+        })
+        .await
+        .expect("ask")
+    };
+    let read = |name: &str| std::fs::read_to_string(bank.dir.path().join(name)).expect("CA file");
+    let pem_cert = |name: &str| {
+        <cmp::x509_cert::Certificate as cmp::der::DecodePem>::from_pem(read(name)).expect("PEM")
+    };
+    let other_key = Mode::OtherKey {
+        certificate: Box::new(pem_cert("ca-gost.pem")),
+        key: std::sync::Arc::new(
+            bankca::keys::RsaCaKey::from_pem(&read("ca-rsa.key")).expect("the CA key"),
+        ),
+        signer: Box::new(pem_cert("ca-rsa.pem")),
+    };
+
+    let state = || bank.server.ca().list(None).expect("list")[0].state;
+    for mode in [
+        Mode::Garbage,
+        Mode::Truncated,
+        Mode::Enormous,
+        Mode::OtherTransaction(other),
+        Mode::UnprotectedUnknown,
+        other_key,
+    ] {
+        let name = format!("{mode:?}").chars().take(24).collect::<String>();
+        hostile.set(mode);
+        let pending = place.pending().load().expect("records");
+        assert_eq!(pending.len(), 1, "{name}: the record is there before");
+        let start = smartkey::app::start::start(&banks, None, pending).expect("start");
+        let script = vec![wait("N2.9"), answer(Answer::Cancel)];
+        let (end, seen) = play(
+            Wizard::save_flow(pickup.clone(), start),
+            script,
+            None,
+            place.config(rutoken_emu_module(), banks.clone()),
+        )
+        .await;
+        let failed = seen.screens.iter().any(|s| {
+            s.notice.as_ref().is_some_and(|n| {
+                matches!(
+                    &n.text,
+                    Msg::Failed {
+                        kind: FailureKind::BankAnswerInvalid { .. }
+                            | FailureKind::BankUnreachable { .. }
+                    }
+                )
+            })
+        });
+        assert!(
+            failed,
+            "{name}: the failure is shown: {:?}",
+            seen.screens.last()
+        );
+        assert!(
+            matches!(
+                &end,
+                RunEnd::Finished {
+                    ending: Ending::Cancelled,
+                    ..
+                } | RunEnd::Left { .. }
+            ),
+            "{name}: {end:?}"
+        );
+        assert_eq!(
+            place.pending().load().expect("records").len(),
+            1,
+            "{name}: the record is kept"
+        );
+        assert!(
+            keys_on_token(SERIAL)
+                .iter()
+                .all(|(_, with_cert)| !with_cert),
+            "{name}: no certificate is written"
+        );
+        assert_eq!(state(), bankca::State::Issued, "{name}: nothing accepted");
+    }
+
+    // The wire mends: the same record finishes.
+    hostile.set(Mode::Through);
+    let pending = place.pending().load().expect("records");
+    let start = smartkey::app::start::start(&banks, None, pending).expect("start");
+    let script = vec![
+        wait("N2.9"),
+        next(),
+        pin(NEW_PIN),
+        wait("N2.10"),
+        next(),
+        wait("N2.11"),
+    ];
+    let (end, _) = play(
+        Wizard::save_flow(pickup, start),
+        script,
+        None,
+        place.config(rutoken_emu_module(), banks),
+    )
+    .await;
+    finished(&end, "N2.11", Ending::CertificateSaved);
+    assert!(place.pending().load().expect("records").is_empty());
+    assert_eq!(state(), bankca::State::Confirmed);
 }

@@ -203,6 +203,7 @@ impl Executor {
             }
             Effect::Poll { pickup } => {
                 let answer = self.bank.poll(&pickup).await?;
+                self.check_issued_key(&pickup.transaction)?;
                 Self::done(Outcome::BankAnswered(answer))
             }
             Effect::SignAct {
@@ -358,6 +359,37 @@ impl Executor {
             .map_err(|e| FailureKind::Device {
                 detail: e.to_string(),
             })
+    }
+
+    /// A certificate the bank issued in answer to a request recorded here must certify
+    /// that request's key. One for another key is the bank's mistake (or someone's on
+    /// the way): it is dropped before anything is accepted or written, and the record
+    /// stays for the real answer. A pickup with no record here is checked later, when
+    /// the key is looked for on the token.
+    fn check_issued_key(&mut self, id: &TransactionId) -> Result<(), FailureKind> {
+        let Some(issued) = self.bank.get(id).and_then(|c| c.issued.as_ref()) else {
+            return Ok(());
+        };
+        let kept = self
+            .bank
+            .get(id)
+            .and_then(|c| c.outgoing.as_ref())
+            .and_then(|m| der::Encode::to_der(m).ok())
+            .or_else(|| {
+                self.pending
+                    .as_ref()
+                    .and_then(|store| store.message(id).ok().flatten())
+            });
+        let Some(kept) = kept else {
+            return Ok(());
+        };
+        if enroll::certifies_requested_key(&issued.certificate, &kept) == Some(false) {
+            self.bank.conversation(id).issued = None;
+            return Err(FailureKind::BankAnswerInvalid {
+                detail: "the bank's certificate is for another key than the one of this request; nothing was accepted or saved".into(),
+            });
+        }
+        Ok(())
     }
 
     /// A request this run did not build (one recorded by an interrupted run) is sent

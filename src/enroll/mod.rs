@@ -14,8 +14,9 @@ mod request;
 
 pub use bank::{BankEndpoint, EndpointError};
 pub use request::{
-    EnrollError, Prepared, acceptance, contact_pairs, initial_request, kept_request, new_request,
-    new_transaction_id, pickup, renewal_header, renewal_proof, renewal_request, sign_renewal,
+    EnrollError, Prepared, acceptance, certifies_requested_key, contact_pairs, initial_request,
+    kept_request, new_request, new_transaction_id, pickup, renewal_header, renewal_proof,
+    renewal_request, requested_key, sign_renewal,
 };
 
 pub use cmp::client::{ClientError, ClientOptions, CmpClient, PickupLink, ResponseTrust};

@@ -229,6 +229,38 @@ pub fn kept_request(der: &[u8]) -> Option<Prepared> {
     })
 }
 
+/// The public key (its bits, without the algorithm's parameters, which a CA may write
+/// differently) that the request `der` asks a certificate for; `None` when it does not
+/// read as a request.
+pub fn requested_key(der: &[u8]) -> Option<Vec<u8>> {
+    let message = <PkiMessage as der::Decode>::from_der(der).ok()?;
+    let key = match &message.body {
+        cmp::PkiBody::P10cr(csr) => csr.info.public_key.subject_public_key.clone(),
+        cmp::PkiBody::Ir(reqs) | cmp::PkiBody::Cr(reqs) | cmp::PkiBody::Kur(reqs) => reqs
+            .first()?
+            .cert_req
+            .cert_template
+            .public_key
+            .as_ref()?
+            .subject_public_key
+            .clone(),
+        _ => return None,
+    };
+    key.as_bytes().map(<[u8]>::to_vec)
+}
+
+/// Whether `certificate` certifies the key the request `der` asked for; `None` when
+/// the request does not say.
+pub fn certifies_requested_key(certificate: &Certificate, der: &[u8]) -> Option<bool> {
+    let wanted = requested_key(der)?;
+    let got = certificate
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .as_bytes()?;
+    Some(got == wanted.as_slice())
+}
+
 /// A new random transaction number, drawn by `fill` (the run's chance).
 pub fn new_transaction_id<E>(
     fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
