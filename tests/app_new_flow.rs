@@ -10,7 +10,7 @@ mod hostile_bank;
 
 use app_common::*;
 use common::*;
-use smartkey::app::RunEnd;
+use smartkey::app::{RunEnd, ScriptStep};
 use smartkey::token::Module;
 use smartkey_wizard::{Answer, Ending, Wizard};
 
@@ -61,18 +61,8 @@ fn keys_on_token(serial: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn new_on_the_virtual_rutoken_then_save_from_the_link() {
-    let _lock = MODULE_LOCK.lock().await;
-    let bank = Bank::start(None).await;
-    let emu = RutokenEmu::new();
-    emu.add_token(SERIAL, "Рутокен");
-    set_emu(&emu);
-    let place = Place::new();
-    let banks = bank.profiles(place.dir.path());
-
-    // N2.1-N2.8.
-    let start = smartkey::app::start::start(&banks, Some(5282), Vec::new()).expect("start");
+/// N2.1 to N2.8 on a fresh token: the form, both PIN changes, the key, the request.
+fn to_the_request() -> Vec<ScriptStep> {
     let mut script = to_the_form_and_past_it();
     script.extend([
         wait("N2.4"),
@@ -85,6 +75,34 @@ async fn new_on_the_virtual_rutoken_then_save_from_the_link() {
         next(),
         wait("N2.8"),
     ]);
+    script
+}
+
+/// N2.9 to N2.11: the act signed, the certificate saved.
+fn to_the_saved_certificate() -> Vec<ScriptStep> {
+    vec![
+        wait("N2.9"),
+        next(),
+        pin(NEW_PIN),
+        wait("N2.10"),
+        next(),
+        wait("N2.11"),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_on_the_virtual_rutoken_then_save_from_the_link() {
+    let _lock = MODULE_LOCK.lock().await;
+    let bank = Bank::start(None).await;
+    let emu = RutokenEmu::new();
+    emu.add_token(SERIAL, "Рутокен");
+    set_emu(&emu);
+    let place = Place::new();
+    let banks = bank.profiles(place.dir.path());
+
+    // N2.1-N2.8.
+    let start = smartkey::app::start::start(&banks, Some(5282), Vec::new()).expect("start");
+    let script = to_the_request();
     let (end, seen) = play(
         Wizard::new_flow(start),
         script,
@@ -123,14 +141,7 @@ async fn new_on_the_virtual_rutoken_then_save_from_the_link() {
 
     // N2.9-N2.11.
     let start = smartkey::app::start::start(&banks, None, pending).expect("start");
-    let script = vec![
-        wait("N2.9"),
-        next(),
-        pin(NEW_PIN),
-        wait("N2.10"),
-        next(),
-        wait("N2.11"),
-    ];
+    let script = to_the_saved_certificate();
     let (end, _) = play(
         Wizard::save_flow(pickup, start),
         script,
@@ -255,18 +266,7 @@ async fn a_hostile_bank_loses_nothing() {
     let banks = bank.profiles_at(place.dir.path(), &hostile.base_url());
 
     let start = smartkey::app::start::start(&banks, Some(5282), Vec::new()).expect("start");
-    let mut script = to_the_form_and_past_it();
-    script.extend([
-        wait("N2.4"),
-        change_pin(FACTORY_PIN, NEW_PIN),
-        wait("N2.5"),
-        change_pin(FACTORY_ADMIN_PIN, NEW_ADMIN_PIN),
-        wait("N2.6"),
-        pin(NEW_PIN),
-        wait("N2.7"),
-        next(),
-        wait("N2.8"),
-    ]);
+    let script = to_the_request();
     let (end, _) = play(
         Wizard::new_flow(start),
         script,
@@ -369,14 +369,7 @@ async fn a_hostile_bank_loses_nothing() {
     hostile.set(Mode::Through);
     let pending = place.pending().load().expect("records");
     let start = smartkey::app::start::start(&banks, None, pending).expect("start");
-    let script = vec![
-        wait("N2.9"),
-        next(),
-        pin(NEW_PIN),
-        wait("N2.10"),
-        next(),
-        wait("N2.11"),
-    ];
+    let script = to_the_saved_certificate();
     let (end, _) = play(
         Wizard::save_flow(pickup, start),
         script,

@@ -391,14 +391,7 @@ async fn an_answer_that_is_not_der_is_refused() {
             std::str::FromStr::from_str("CN=AAAA+O=BBBB").expect("name"),
         );
         let answer = cmp::respond::pki_conf(header);
-        let der = answer.to_der().expect("encode");
-        let cn = hex::decode("300b06035504030c0441414141").expect("hex");
-        let o = hex::decode("300b060355040a0c0442424242").expect("hex");
-        let i = der.windows(cn.len()).position(|w| w == cn).expect("cn");
-        let j = der.windows(o.len()).position(|w| w == o).expect("o");
-        let mut unsorted = der.clone();
-        unsorted[i..i + cn.len()].copy_from_slice(&o);
-        unsorted[j..j + o.len()].copy_from_slice(&cn);
+        let unsorted = common::with_unsorted_set(&answer.to_der().expect("encode"));
         http("200 OK", "application/pkixcmp", &unsorted)
     });
     let error = send_p10cr(url, ClientOptions::default())

@@ -11,7 +11,6 @@ use cmp::protection::{protect_with_pbm, verify_pbm};
 use cmp::x509_cert::ext::pkix::name::GeneralName;
 use cmp::x509_cert::name::Name;
 use cmp::{PkiMessage, ReceiveError, Received, build};
-use common::{MockServer, fixtures, run_client};
 
 /// A `pollReq` whose sender is a name with a two-valued RDN, whose two values encode to
 /// the same length: swapping them leaves every length as it is.
@@ -25,41 +24,9 @@ fn poll_with_two_valued_rdn() -> PkiMessage {
     build::poll_req(header, 0)
 }
 
-/// `bytes` with the first occurrences of `a` and `b` (same length, `a` first) swapped.
-fn swapped(bytes: &[u8], a: &[u8], b: &[u8]) -> Vec<u8> {
-    let find = |needle: &[u8]| {
-        bytes
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .expect("present")
-    };
-    let (i, j) = (find(a), find(b));
-    assert!(i < j && a.len() == b.len());
-    let mut out = bytes.to_vec();
-    out[i..i + a.len()].copy_from_slice(b);
-    out[j..j + b.len()].copy_from_slice(a);
-    out
-}
-
 #[test]
 fn messages_from_openssl_are_der_and_their_protected_part_is_the_received_bytes() {
-    let f = fixtures();
-    let server = MockServer::with_pbm(&[]);
-    let run = run_client(
-        &server,
-        &[
-            "-cmd",
-            "p10cr",
-            "-csr",
-            &f.file("ee.csr"),
-            "-ref",
-            common::REF,
-            "-secret",
-            "pass:test",
-        ],
-    );
-    assert!(run.success, "openssl cmp client failed: {}", run.stderr);
-    let messages: Vec<_> = run.requests.into_iter().chain(run.responses).collect();
+    let messages = common::openssl_p10cr_exchange();
     assert!(messages.len() >= 4, "p10cr, cp, certConf, pkiConf");
     for bytes in messages {
         let received = Received::from_der(&bytes).expect("OpenSSL writes DER");
@@ -82,9 +49,7 @@ fn an_unsorted_set_of_decodes_but_is_not_received() {
 
     // DER sorts the SET's two values by their encodings; written the other way round,
     // the message still decodes (to the same value) but is not DER.
-    let cn = hex::decode("300b06035504030c0441414141").expect("hex");
-    let o = hex::decode("300b060355040a0c0442424242").expect("hex");
-    let unsorted = swapped(&der, &cn, &o);
+    let unsorted = common::with_unsorted_set(&der);
     assert_ne!(unsorted, der);
     let decoded = PkiMessage::from_der(&unsorted).expect("the decoder takes an unsorted SET OF");
     assert_eq!(

@@ -5,28 +5,11 @@ mod common;
 
 use cmp::PkiMessage;
 use cmp::der::{Decode, Encode};
-use common::{MockServer, fixtures, run_client};
 
 /// Real messages from an OpenSSL exchange: p10cr, cp (with a certificate), certConf,
 /// pkiconf.
 fn real_messages() -> Vec<Vec<u8>> {
-    let f = fixtures();
-    let server = MockServer::with_pbm(&[]);
-    let run = run_client(
-        &server,
-        &[
-            "-cmd",
-            "p10cr",
-            "-csr",
-            &f.file("ee.csr"),
-            "-ref",
-            common::REF,
-            "-secret",
-            "pass:test",
-        ],
-    );
-    assert!(run.success, "openssl cmp client failed: {}", run.stderr);
-    run.requests.into_iter().chain(run.responses).collect()
+    common::openssl_p10cr_exchange()
 }
 
 #[test]

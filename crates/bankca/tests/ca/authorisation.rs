@@ -401,16 +401,7 @@ fn connections_beyond_the_cap_wait_for_a_free_slot() {
         .build()
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let ca_dir = dir.path().join("ca");
-    std::fs::create_dir_all(&ca_dir).expect("dir");
-    for name in ["ca-rsa.key", "ca-rsa.pem", "ca-gost.key", "ca-gost.pem"] {
-        std::fs::copy(crate::library::template().join(name), ca_dir.join(name)).expect("copy");
-    }
-    std::fs::write(
-        ca_dir.join("agents.toml"),
-        bankca::agents::DEFAULT_AGENTS_TOML,
-    )
-    .expect("agents");
+    let ca_dir = crate::library::default_ca_dir(dir.path());
     let mut config = bankca::ServeConfig::new(&ca_dir, "127.0.0.1:0");
     config.max_connections = 1;
     let server = runtime.block_on(bankca::serve(config)).expect("serve");

@@ -37,7 +37,7 @@ support_phone = "8-800-000-00-00"
 mail_domain = "bank.example"
 "#;
 
-pub(crate) fn template() -> &'static Path {
+fn template() -> &'static Path {
     static TEMPLATE: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
     let (_, path) = TEMPLATE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -46,6 +46,22 @@ pub(crate) fn template() -> &'static Path {
         (dir, path)
     });
     path
+}
+
+/// A CA directory under `parent` with the template's keys and the default agents file,
+/// for a server to open.
+pub(crate) fn default_ca_dir(parent: &Path) -> std::path::PathBuf {
+    let ca_dir = parent.join("ca");
+    std::fs::create_dir_all(&ca_dir).expect("dir");
+    for name in ["ca-rsa.key", "ca-rsa.pem", "ca-gost.key", "ca-gost.pem"] {
+        std::fs::copy(template().join(name), ca_dir.join(name)).expect("copy");
+    }
+    std::fs::write(
+        ca_dir.join("agents.toml"),
+        bankca::agents::DEFAULT_AGENTS_TOML,
+    )
+    .expect("agents");
+    ca_dir
 }
 
 pub(crate) struct Fixture {
@@ -562,16 +578,7 @@ fn in_process_server_for_the_demo() {
         .build()
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let ca_dir = dir.path().join("ca");
-    std::fs::create_dir_all(&ca_dir).expect("dir");
-    for name in ["ca-rsa.key", "ca-rsa.pem", "ca-gost.key", "ca-gost.pem"] {
-        std::fs::copy(template().join(name), ca_dir.join(name)).expect("copy");
-    }
-    std::fs::write(
-        ca_dir.join("agents.toml"),
-        bankca::agents::DEFAULT_AGENTS_TOML,
-    )
-    .expect("agents");
+    let ca_dir = default_ca_dir(dir.path());
     runtime.block_on(async {
         let mut config = bankca::ServeConfig::new(&ca_dir, "127.0.0.1:0");
         config.check_after = Duration::from_secs(1);

@@ -407,3 +407,46 @@ pub fn post(server: &MockServer, der: &[u8]) -> Vec<u8> {
     );
     answer[split + 4..].to_vec()
 }
+
+/// The messages of one OpenSSL exchange, MAC-protected with [`REF`] and [`SECRET`]:
+/// p10cr, cp (with a certificate), certConf, pkiConf.
+pub fn openssl_p10cr_exchange() -> Vec<Vec<u8>> {
+    let f = fixtures();
+    let server = MockServer::with_pbm(&[]);
+    let run = run_client(
+        &server,
+        &[
+            "-cmd",
+            "p10cr",
+            "-csr",
+            &f.file("ee.csr"),
+            "-ref",
+            REF,
+            "-secret",
+            "pass:test",
+        ],
+    );
+    assert!(run.success, "openssl cmp client failed: {}", run.stderr);
+    run.requests.into_iter().chain(run.responses).collect()
+}
+
+/// The DER of the two values of the name `CN=AAAA+O=BBBB`, which encode to the same
+/// length: swapping them in a message leaves every length as it is.
+pub const TWO_VALUED_RDN: [&str; 2] = ["300b06035504030c0441414141", "300b060355040a0c0442424242"];
+
+/// `der` with the two values of [`TWO_VALUED_RDN`] in the order DER forbids: the same
+/// value to a lenient decoder, other bytes.
+pub fn with_unsorted_set(der: &[u8]) -> Vec<u8> {
+    let [a, b] = TWO_VALUED_RDN.map(|h| hex::decode(h).expect("hex"));
+    let find = |needle: &[u8]| {
+        der.windows(needle.len())
+            .position(|w| w == needle)
+            .expect("present")
+    };
+    let (i, j) = (find(&a), find(&b));
+    assert!(i < j, "DER sorts them");
+    let mut out = der.to_vec();
+    out[i..i + a.len()].copy_from_slice(&b);
+    out[j..j + b.len()].copy_from_slice(&a);
+    out
+}
