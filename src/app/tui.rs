@@ -14,11 +14,12 @@ use tokio::sync::mpsc;
 
 use crate::ui::tui::{UiState, draw};
 use smartkey_i18n::Catalogue;
-use smartkey_wizard::Screen;
+use smartkey_wizard::{Progress, Screen};
 
 use super::frontend::{Event, Frontend};
 
-/// How often the progress spinner moves while nothing else happens.
+/// How often the progress spinner moves. Only a screen with a spinner is drawn on a
+/// timer; any other is drawn when something changes: a new screen, a key, a resize.
 const TICK: Duration = Duration::from_millis(250);
 
 pub struct Tui {
@@ -85,6 +86,11 @@ impl Frontend for Tui {
             .screen
             .as_ref()
             .is_none_or(|s| s.code != screen.code || s.progress.is_some());
+        // The same screen again (a token watch that found nothing new) changes nothing
+        // that is shown.
+        if !fresh && self.screen.as_ref() == Some(screen) {
+            return;
+        }
         if fresh {
             while let Ok(event) = self.events.try_recv() {
                 if let TermEvent::Resize(_, _) = event {
@@ -99,9 +105,13 @@ impl Frontend for Tui {
 
     async fn next_event(&mut self) -> Option<Event> {
         loop {
+            let spinning = self
+                .screen
+                .as_ref()
+                .is_some_and(|s| matches!(s.progress, Some(Progress::Working { .. })));
             let event = tokio::select! {
                 event = self.events.recv() => event?,
-                () = tokio::time::sleep(TICK) => {
+                () = tokio::time::sleep(TICK), if spinning => {
                     self.state.tick();
                     self.redraw();
                     continue;
