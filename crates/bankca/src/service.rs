@@ -191,6 +191,15 @@ enum AnswerProtection {
     None,
 }
 
+/// What every follow-up is checked against: its transaction and nonce (their lengths
+/// already checked), and the CA's time and settings.
+struct Asking<'a> {
+    transaction_id: &'a [u8],
+    nonce: &'a [u8],
+    now: SystemTime,
+    options: &'a ServiceOptions,
+}
+
 /// What a follow-up message asks, which decides the protection it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FollowUp {
@@ -612,17 +621,12 @@ impl Ca {
         if let Protected::Pbm(secret) = &protected {
             *answer_protection = AnswerProtection::Pbm(secret.clone());
         }
-        // A first request is never taken twice anyway (its transactionID is stored:
-        // transactionIdInUse), and one a client kept and sends again after an
-        // interruption, hours later, must still be taken: freshness is asked of
-        // protected follow-ups only.
-        let follow_up = matches!(
-            request.body,
-            PkiBody::PollReq(_) | PkiBody::CertConf(_) | PkiBody::Error(_)
-        );
-        if follow_up && !matches!(protected, Protected::None) {
-            self.check_fresh(request, &nonce, now, options)?;
-        }
+        let asked = Asking {
+            transaction_id: &transaction_id,
+            nonce: &nonce,
+            now,
+            options,
+        };
         match &request.body {
             PkiBody::P10cr(_) | PkiBody::Ir(_) | PkiBody::Cr(_) | PkiBody::Kur(_) => {
                 let (reply, id) =
@@ -631,8 +635,7 @@ impl Ca {
                 Ok(reply)
             }
             PkiBody::PollReq(entries) => {
-                let stored =
-                    self.follow_up(agent, request, &transaction_id, &protected, FollowUp::Poll)?;
+                let stored = self.follow_up(agent, request, &asked, &protected, FollowUp::Poll)?;
                 *request_id = Some(stored.id);
                 let asked = entries.first().map(|e| e.cert_req_id).ok_or_else(|| {
                     Refusal::new(FailureReason::BadRequest, "the pollReq asks about nothing")
@@ -640,24 +643,14 @@ impl Ca {
                 self.poll(agent, stored, asked, now, options)
             }
             PkiBody::CertConf(statuses) => {
-                let stored = self.follow_up(
-                    agent,
-                    request,
-                    &transaction_id,
-                    &protected,
-                    FollowUp::Confirm,
-                )?;
+                let stored =
+                    self.follow_up(agent, request, &asked, &protected, FollowUp::Confirm)?;
                 *request_id = Some(stored.id);
                 self.confirm(agent, stored, statuses, now)
             }
             PkiBody::Error(content) => {
-                let stored = self.follow_up(
-                    agent,
-                    request,
-                    &transaction_id,
-                    &protected,
-                    FollowUp::Report,
-                )?;
+                let stored =
+                    self.follow_up(agent, request, &asked, &protected, FollowUp::Report)?;
                 *request_id = Some(stored.id);
                 let mut what = format!("the client reported an error: {}", content.pki_status_info);
                 for detail in content.error_details.iter().flatten() {
@@ -737,14 +730,9 @@ impl Ca {
     /// remembered only now, after the protection verified, so nobody without a key or
     /// secret can fill the table; nonces older than twice the window are forgotten,
     /// since a message that old is refused by its time.
-    fn check_fresh(
-        &self,
-        request: &Received,
-        nonce: &[u8],
-        now: SystemTime,
-        options: &ServiceOptions,
-    ) -> Checked<()> {
-        let memory = match options.message_time_window {
+    fn check_fresh(&self, request: &Received, asked: &Asking<'_>) -> Checked<()> {
+        let (nonce, now) = (asked.nonce, asked.now);
+        let memory = match asked.options.message_time_window {
             Some(window) => {
                 let Some(sent) = &request.header.message_time else {
                     return Err(Refusal::new(
@@ -1039,18 +1027,25 @@ impl Ca {
     }
 
     /// The stored request a `pollReq`, `certConf` or `error` continues, after the nonce
-    /// and protection rules of docs/bank-protocol.md ("Who may do what").
+    /// and protection rules of docs/bank-protocol.md (crates/bankca/README.md, "Who may
+    /// do what").
+    ///
+    /// A first request is never taken twice anyway (its transactionID is stored:
+    /// transactionIdInUse), and one a client kept and sends again after an interruption,
+    /// hours later, must still be taken: freshness is asked of protected follow-ups
+    /// only, and only once the sender is found entitled to the transaction, so that a
+    /// key nobody vouches for cannot fill the nonce table.
     fn follow_up(
         &self,
         agent: &Agent,
         request: &Received,
-        transaction_id: &[u8],
+        asked: &Asking<'_>,
         protected: &Protected,
         asks: FollowUp,
     ) -> Checked<Request> {
         let stored = self
             .store
-            .read(|c| store::request_by_transaction(c, transaction_id))?
+            .read(|c| store::request_by_transaction(c, asked.transaction_id))?
             .filter(|r| r.agent_id == agent.id)
             // badCertId: the request the message names is not one the bank knows (a
             // mistyped link, or a request that never arrived); the client tells it from
@@ -1118,6 +1113,9 @@ impl Ca {
                 ));
             }
             None => {}
+        }
+        if !matches!(protected, Protected::None) {
+            self.check_fresh(request, asked)?;
         }
         Ok(stored)
     }

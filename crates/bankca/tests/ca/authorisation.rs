@@ -215,6 +215,19 @@ fn nonces_are_remembered_only_for_authenticated_messages_and_only_for_a_while() 
         refusal(&send(&f, MAC_BANK, &forged)).0,
         [FailureReason::BadMessageCheck]
     );
+    // Nor does a message signed by a client of another transaction.
+    let stranger = SigningKey::generate(ParamSet::CryptoProA);
+    let (_, answer) = issued(&f, 5282, &stranger, "Чужой", None);
+    let (their_cert, _) = granted(&answer);
+    let theirs = common::signed(
+        common::link_poll(&tid),
+        Requester::Gost(&stranger),
+        &their_cert,
+    );
+    assert_eq!(
+        refusal(&send(&f, MAC_BANK, &theirs)).0,
+        [FailureReason::SignerNotTrusted]
+    );
     assert_eq!(f.ca.remembered_nonces().expect("count"), before);
     // So the real client's message with that nonce is still taken.
     let real = mac(build::poll_req(header, 0), &secret);
