@@ -5,6 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use bankca::keys::{RsaCaKey, RsaSignature};
+use cmp::build;
+use cmp::der::Encode;
+use cmp::protection::protect_with_pbm;
+use cmp::x509_cert::builder::{Builder, RequestBuilder};
+use cmp::{CertTemplate, PkiMessage};
 use gost3410::{ParamSet, SigningKey};
 use smartkey_wizard::{
     Applicant, CivilDate, FormDraft, KeptCertificate, KeyRef, KeyType, PendingRecord, RequestKind,
@@ -89,9 +95,59 @@ fn scalar(n: usize, fill: u8) -> Vec<u8> {
     v
 }
 
+/// First requests as smartkey sends them, which the bank CA takes (unprotected, or
+/// MAC-protected with the secret of the fuzzing CA's third bank): a `p10cr` and an `ir`
+/// for a GOST key and for an RSA key, with the subject smartkey makes of the form.
+fn requests() -> Vec<(String, Vec<u8>)> {
+    let applicant = draft().applicant.validate().expect("a valid form");
+    let subject = smartkey::pki::subject::subject_name(&applicant).expect("a subject");
+    let gost = SigningKey::from_bytes_le(ParamSet::CryptoProA, &scalar(32, 0x77)).expect("a key");
+    let rsa = RsaCaKey::generate(2048).expect("an RSA key");
+    let header = || build::new_header(build::null_dn(), build::null_dn()).expect("a header");
+    let template = || CertTemplate {
+        subject: Some(subject.clone()),
+        ..CertTemplate::default()
+    };
+    let gost_csr = RequestBuilder::new(subject.clone())
+        .expect("a builder")
+        .build::<_, gost3410::Signature>(&gost)
+        .expect("a GOST request");
+    let rsa_csr = RequestBuilder::new(subject.clone())
+        .expect("a builder")
+        .build::<_, RsaSignature>(&rsa)
+        .expect("an RSA request");
+    let gost_ir = build::signed_cert_req_msg::<_, gost3410::Signature>(0, template(), None, &gost)
+        .expect("a GOST ir");
+    let rsa_ir = build::signed_cert_req_msg::<_, RsaSignature>(0, template(), None, &rsa)
+        .expect("an RSA ir");
+    let mut messages: Vec<(&str, PkiMessage)> = vec![
+        ("p10cr-gost", build::p10cr(header(), gost_csr.clone())),
+        ("p10cr-rsa", build::p10cr(header(), rsa_csr)),
+        (
+            "ir-gost",
+            build::cert_request(header(), build::RequestKind::Ir, vec![gost_ir]),
+        ),
+        (
+            "ir-rsa",
+            build::cert_request(header(), build::RequestKind::Ir, vec![rsa_ir]),
+        ),
+    ];
+    let mut mac = build::p10cr(header(), gost_csr);
+    protect_with_pbm(&mut mac, b"1234", b"insta").expect("MAC protection");
+    messages.push(("p10cr-gost-pbm", mac));
+    messages
+        .into_iter()
+        .map(|(name, m)| (format!("smartkey-{name}.der"), m.to_der().expect("DER")))
+        .collect()
+}
+
 #[test]
 #[ignore = "writes the generated seeds into fuzz/seeds"]
 fn write_generated_seeds() {
+    for (name, der) in requests() {
+        write("bankca_request", &name, &der);
+        write("pki_message_roundtrip", &name, &der);
+    }
     let json = serde_json::to_vec_pretty(&records()).expect("JSON");
     write("pending", "records.json", &json);
     write("pending", "empty.json", b"[]\n");
