@@ -460,6 +460,24 @@ impl Ca {
         Ok(secret)
     }
 
+    /// Stores a reference and secret handed to a client of bank `agent_id` some other
+    /// way (a bank moving its existing clients' secrets here, or a fixed pair for a test
+    /// bench); like one from [`Ca::new_client_secret`], it protects one request.
+    pub fn import_client_secret(&self, agent_id: u32, reference: &str, secret: &str) -> Result<()> {
+        if self.agents().get(agent_id).is_none() {
+            return Err(Error::NoSuchAgent(agent_id));
+        }
+        let secret = store::ClientSecret {
+            reference: reference.to_string(),
+            agent_id,
+            secret: zeroize::Zeroizing::new(secret.to_string()),
+            created_at: unix_seconds(self.now()?),
+            request_id: None,
+        };
+        self.store
+            .write(|tx| store::insert_client_secret(tx, &secret))
+    }
+
     /// Sends the pickup link again, which gives it a new 2-day window; only while the
     /// certificate is within 3 days of issuing. The server sends the e-mail.
     pub fn resend(&self, id: i64, actor: &str) -> Result<()> {

@@ -24,10 +24,10 @@ const FRESH_AFTER: u32 = 2048;
 const NOW_UNIX: u64 = 1_795_000_000;
 
 /// The banks every input is sent to: the default bank that takes every key type, and one
-/// whose first requests are MAC-protected.
+/// whose client holds the MAC secret of the seeds (reference [`REFERENCE`]).
 const AGENT_IDS: &[&str] = &["5282", "7000"];
 
-/// A third bank, beside the default two, whose first requests are MAC-protected.
+/// A third bank, beside the default two, with a client whose MAC secret the seeds use.
 const PBM_AGENT: &str = r#"
 [[agent]]
 id = 7000
@@ -35,9 +35,12 @@ name = "Bank with a shared secret"
 key_types = ["rsa2048", "gost2012-256", "gost2012-512"]
 support_phone = "8-800-000-00-00"
 mail_domain = "example.ru"
-pbm_reference = "1234"
-pbm_secret = "insta"
 "#;
+
+/// The reference and secret the MAC-protected seeds were made with (OpenSSL's
+/// `-ref 1234 -secret pass:insta`), given to the client of bank 7000 on every database.
+const REFERENCE: &str = "1234";
+const SECRET: &str = "insta";
 
 struct Bench {
     /// The keys, certificates and agents, made once.
@@ -90,6 +93,8 @@ fn fresh_ca(keys: &Path) -> (tempfile::TempDir, Ca) {
     let ca = Ca::open_with_clock(&dir, clock())
         .expect("bankca open")
         .with_serial_source(SerialSource::Seeded("fuzzing".into()));
+    ca.import_client_secret(7000, REFERENCE, SECRET)
+        .expect("the client's secret");
     (folder, ca)
 }
 
@@ -107,8 +112,14 @@ pub fn bankca_request(data: &[u8]) {
         bench.answered += 1;
         let keys = bench.keys.clone();
         let (_, ca) = bench.current.get_or_insert_with(|| fresh_ca(&keys));
+        // The CA's day is fixed and the inputs' messageTime is anything: the window is
+        // off, so that follow-ups reach the checks behind it.
+        let options = ServiceOptions {
+            message_time_window: None,
+            ..ServiceOptions::default()
+        };
         for agent in AGENT_IDS {
-            let _ = ca.handle_cmp(agent, data, &ServiceOptions::default());
+            let _ = ca.handle_cmp(agent, data, &options);
         }
         if ca.auto_approve_due(Duration::ZERO).is_ok() {
             let _ = ca.issue_approved();

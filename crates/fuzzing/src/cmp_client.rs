@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use cmp::client::{ClientError, PickupLink, ResponseTrust};
 use cmp::der::Decode;
 use cmp::x509_cert::Certificate;
-use cmp::{Answer, PkiMessage, Transaction};
+use cmp::{Answer, PkiMessage, Received, Transaction};
 use zeroize::Zeroizing;
 
 /// Requests made by OpenSSL's cmp client, each answered by its mock server with one of
@@ -73,8 +73,12 @@ fn transaction_of(request: &PkiMessage) -> Transaction {
 /// wizard's words, an issued certificate as the wizard's view, the `certConf` and
 /// `pollReq` that follow).
 pub fn cmp_answer(data: &[u8]) {
-    let Ok(response) = PkiMessage::from_der(data) else {
-        return;
+    let response = match Received::from_der(data) {
+        Ok(response) => response,
+        Err(e) => {
+            let _ = smartkey::app::failure::bank(&ClientError::Malformed(e));
+            return;
+        }
     };
     let fixed = fixed();
     for trust in [&fixed.certificates, &fixed.mac] {
