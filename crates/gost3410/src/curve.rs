@@ -6,26 +6,45 @@
 //! Weierstrass form too) and RFC 7091 (the test curves of the standard's appendix). The unit
 //! tests at the end check every set: base point on the curve, `q * P = O`.
 
-use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use std::sync::OnceLock;
+
 use crypto_bigint::{Limb, NonZero, Odd, U256, U512, Uint};
 
-/// Field element modulo p (or scalar modulo q) in Montgomery form.
-pub(crate) type Fe<const L: usize> = FixedMontyForm<L>;
+pub(crate) use crate::field::Fe;
+use crate::field::Field;
+
+/// Whether the curve's group has prime order (cofactor 1) or four times a prime.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cofactor {
+    One,
+    Four,
+}
 
 /// One curve with `L` limbs per integer.
 pub(crate) struct Curve<const L: usize> {
-    /// Montgomery parameters of the prime field.
-    pub(crate) p: FixedMontyParams<L>,
-    /// Montgomery parameters of the group order q (the scalar field).
-    pub(crate) q: FixedMontyParams<L>,
+    /// The prime field of the coordinates.
+    pub(crate) p: Field<L>,
+    /// The integers modulo the group order q (the scalar field).
+    pub(crate) q: Field<L>,
     /// q as a divisor, to reduce integers modulo q.
     pub(crate) q_nz: NonZero<Uint<L>>,
+    /// With cofactor 1 every point of the curve is in the group of order q, so a public
+    /// key on the curve needs no `q * Q = O` check (SEC 1 3.2.2.1).
+    pub(crate) cofactor: Cofactor,
     pub(crate) a: Fe<L>,
+    /// Whether `a = -3`, for which a doubling in Jacobian coordinates is cheaper.
+    pub(crate) a_is_minus_3: bool,
     pub(crate) b: Fe<L>,
     /// 3*b, which the complete addition formulas use.
     pub(crate) b3: Fe<L>,
     pub(crate) gx: Fe<L>,
     pub(crate) gy: Fe<L>,
+    /// The multiples of the base point that fixed-base multiplication adds up, as the
+    /// point arithmetic lays them out; made on first use, once per process.
+    pub(crate) base_multiples: OnceLock<Box<[[Fe<L>; 3]]>>,
+    /// The odd multiples of the base point, affine, that verification adds; made on first
+    /// use, once per process.
+    pub(crate) base_odd_multiples: OnceLock<Box<[(Fe<L>, Fe<L>)]>>,
 }
 
 impl<const L: usize> Curve<L> {
@@ -34,30 +53,54 @@ impl<const L: usize> Curve<L> {
 
     /// Build a curve from big-endian hex. `p` and `q` must be zero-padded to the full width;
     /// the others may be short. Runs at compile time, so a typo fails the build.
-    const fn new(p: &str, q: &str, a: &str, b: &str, x: &str, y: &str) -> Self {
+    #[allow(clippy::too_many_arguments)]
+    const fn new(p: &str, q: &str, cofactor: Cofactor, a: &str, b: &str, x: &str, y: &str) -> Self {
         let p_odd = Odd::<Uint<L>>::from_be_hex(p);
         let q_odd = Odd::<Uint<L>>::from_be_hex(q);
-        let p = FixedMontyParams::new(p_odd);
-        let q = FixedMontyParams::new(q_odd);
-        let a = Fe::new(&hex(a), &p);
-        let b = Fe::new(&hex(b), &p);
-        let b3 = b.add(&b).add(&b);
+        let q_nz = *q_odd.as_nz_ref();
+        let p = Field::new(p_odd);
+        let q = Field::new(q_odd);
+        let a = hex::<L>(a);
+        let minus_3 = p_odd.as_ref().wrapping_sub(&Uint::from_u8(3));
+        let b = hex::<L>(b);
+        let b3 = b
+            .add_mod(&b, p_odd.as_nz_ref())
+            .add_mod(&b, p_odd.as_nz_ref());
         Curve {
+            a: p.element(&a),
+            a_is_minus_3: same_words(a.as_words(), minus_3.as_words()),
+            b: p.element(&b),
+            b3: p.element(&b3),
+            gx: p.element(&hex(x)),
+            gy: p.element(&hex(y)),
             p,
             q,
-            q_nz: *q_odd.as_nz_ref(),
-            a,
-            b,
-            b3,
-            gx: Fe::new(&hex(x), &p),
-            gy: Fe::new(&hex(y), &p),
+            q_nz,
+            cofactor,
+            base_multiples: OnceLock::new(),
+            base_odd_multiples: OnceLock::new(),
         }
     }
 
     /// The group order q as an integer.
     pub(crate) const fn order(&self) -> &Uint<L> {
-        self.q.modulus().as_ref()
+        self.q.modulus()
     }
+}
+
+/// Whether two integers are equal (compile-time helper).
+const fn same_words(a: &[crypto_bigint::Word], b: &[crypto_bigint::Word]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Parse big-endian hex of any length up to the integer's width (compile-time helper).
@@ -98,6 +141,7 @@ pub(crate) enum CurveRef {
 pub(crate) static CRYPTOPRO_A: Curve<L256> = Curve::new(
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893",
+    Cofactor::One,
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD94",
     "A6",
     "1",
@@ -108,6 +152,7 @@ pub(crate) static CRYPTOPRO_A: Curve<L256> = Curve::new(
 pub(crate) static CRYPTOPRO_B: Curve<L256> = Curve::new(
     "8000000000000000000000000000000000000000000000000000000000000C99",
     "800000000000000000000000000000015F700CFFF1A624E5E497161BCC8A198F",
+    Cofactor::One,
     "8000000000000000000000000000000000000000000000000000000000000C96",
     "3E1AF419A269A5F866A7D3C25C3DF80AE979259373FF2B182F49D4CE7E1BBC8B",
     "1",
@@ -118,6 +163,7 @@ pub(crate) static CRYPTOPRO_B: Curve<L256> = Curve::new(
 pub(crate) static CRYPTOPRO_C: Curve<L256> = Curve::new(
     "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B",
     "9B9F605F5A858107AB1EC85E6B41C8AA582CA3511EDDFB74F02F3A6598980BB9",
+    Cofactor::One,
     "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D7598",
     "805A",
     "0",
@@ -129,6 +175,7 @@ pub(crate) static CRYPTOPRO_C: Curve<L256> = Curve::new(
 pub(crate) static TC26_256_A: Curve<L256> = Curve::new(
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
     "400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67",
+    Cofactor::Four,
     "C2173F1513981673AF4892C23035A27CE25E2013BF95AA33B22C656F277E7335",
     "295F9BAE7428ED9CCC20E7C359A9D41A22FCCD9108E17BF7BA9337A6F8AE9513",
     "91E38443A5E82C0D880923425712B2BB658B9196932E02C78B2582FE742DAA28",
@@ -141,6 +188,7 @@ pub(crate) static TC26_512_A: Curve<L512> = Curve::new(
      FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\
      27E69532F48D89116FF22B8D4E0560609B4B38ABFAD2B85DCACDB1411F10B275",
+    Cofactor::One,
     "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\
      FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC4",
     "E8C2505DEDFC86DDC1BD0B2B6667F1DA34B82574761CB0E879BD081CFD0B6265\
@@ -156,6 +204,7 @@ pub(crate) static TC26_512_B: Curve<L512> = Curve::new(
      000000000000000000000000000000000000000000000000000000000000006F",
     "8000000000000000000000000000000000000000000000000000000000000001\
      49A1EC142565A545ACFDB77BD9D40CFA8B996712101BEA0EC6346C54374F25BD",
+    Cofactor::One,
     "8000000000000000000000000000000000000000000000000000000000000000\
      000000000000000000000000000000000000000000000000000000000000006C",
     "687D1B459DC841457E3E06CF6F5E2517B97C7D614AF138BCBF85DC806C4B289F\
@@ -172,6 +221,7 @@ pub(crate) static TC26_512_C: Curve<L512> = Curve::new(
      FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
     "3FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\
      C98CDBA46506AB004C33A9FF5147502CC8EDA9E7A769A12694623CEF47F023ED",
+    Cofactor::Four,
     "DC9203E514A721875485A529D2C722FB187BC8980EB866644DE41C68E1430645\
      46E861C0E2C9EDD92ADE71F46FCF50FF2AD97F951FDA9F2A2EB6546F39689BD3",
     "B4C4EE28CEBC6C2C8AC12952CF37F16AC7EFB6A9F69F4B57FFDA2E4F0DE5ADE0\
@@ -187,6 +237,7 @@ pub(crate) static TC26_512_C: Curve<L512> = Curve::new(
 pub(crate) static TEST_256: Curve<L256> = Curve::new(
     "8000000000000000000000000000000000000000000000000000000000000431",
     "8000000000000000000000000000000150FE8A1892976154C59CFC193ACCF5B3",
+    Cofactor::One,
     "7",
     "5FBFF498AA938CE739B8E022FBAFEF40563F6E6A3472FC2A514C0CE9DAE23B7E",
     "2",
@@ -200,6 +251,7 @@ pub(crate) static TEST_512: Curve<L512> = Curve::new(
      F1D852741AF4704A0458047E80E4546D35B8336FAC224DD81664BBF528BE6373",
     "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15D\
      A82F2D7ECB1DBAC719905C5EECC423F1D86E25EDBE23C595D644AAF187E6E6DF",
+    Cofactor::One,
     "7",
     "1CFF0806A31116DA29D8CFA54E57EB748BC5F377E49400FDD788B649ECA1AC43\
      61834013B2AD7322480A89CA58E0CF74BC9E540C2ADD6897FAD0A3084F302ADC",

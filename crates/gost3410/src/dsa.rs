@@ -13,7 +13,9 @@ use rand_core::TryCryptoRng;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::curve::Cofactor;
 use crate::curve::{Curve, Fe};
+use crate::jacobian::JacobianPoint;
 use crate::point::{ProjectivePoint, is_on_curve};
 
 /// A raw (r, s) pair as integers.
@@ -98,35 +100,38 @@ pub(crate) fn public_point<const L: usize>(
     c: &Curve<L>,
     d: &Uint<L>,
 ) -> Result<(Uint<L>, Uint<L>), Error> {
-    let q = ProjectivePoint::generator(c).mul(d, c);
+    let q = ProjectivePoint::mul_base(d, c);
     let (x, y) = q
-        .to_affine()
+        .to_affine(c)
         .into_option()
         .ok_or(Error::InvalidPrivateKey)?;
-    Ok((x.retrieve(), y.retrieve()))
+    Ok((c.p.to_uint(&x), c.p.to_uint(&y)))
 }
 
 /// Check that `(x, y)` is a point of the subgroup of order q and return it in field form.
 ///
-/// Besides the curve equation this checks `q * Q = O`: on the cofactor-4 curves a point of
+/// Besides the curve equation this checks `q * Q = O` on the cofactor-4 curves: a point of
 /// small order would otherwise pass, and the complete formulas are only exception-free on the
-/// prime-order subgroup.
+/// prime-order subgroup. With cofactor 1 every point of the curve is in that subgroup.
 pub(crate) fn validate_public_point<const L: usize>(
     c: &Curve<L>,
     x: &Uint<L>,
     y: &Uint<L>,
 ) -> Result<(Fe<L>, Fe<L>), Error> {
-    let p = c.p.modulus().as_ref();
+    let p = c.p.modulus();
     if !(x.ct_lt(p).and(y.ct_lt(p))).to_bool() {
         return Err(Error::InvalidPublicKey);
     }
-    let fx = Fe::new(x, &c.p);
-    let fy = Fe::new(y, &c.p);
+    let fx = c.p.element(x);
+    let fy = c.p.element(y);
     if !is_on_curve(c, &fx, &fy).to_bool() {
         return Err(Error::InvalidPublicKey);
     }
-    let q_times = ProjectivePoint::from_affine(c, fx, fy).mul(c.order(), c);
-    if !q_times.is_identity(c).to_bool() {
+    if c.cofactor == Cofactor::Four
+        && !JacobianPoint::from_affine(c, fx, fy)
+            .mul_vartime(c.order(), c)
+            .is_identity()
+    {
         return Err(Error::InvalidPublicKey);
     }
     Ok((fx, fy))
@@ -137,7 +142,7 @@ fn digest_scalar<const L: usize>(c: &Curve<L>, digest_le: &[u8]) -> Result<Fe<L>
     let alpha = uint_from_le::<L>(digest_le)?;
     let e = alpha.rem(&c.q_nz);
     let e = e.ct_select(&Uint::ONE, e.is_zero());
-    Ok(Fe::new(&e, &c.q))
+    Ok(c.q.element(&e))
 }
 
 /// Sign the digest with secret `d` and nonce `k` (both checked by the caller to be in
@@ -149,16 +154,20 @@ pub(crate) fn sign_prehash<const L: usize>(
     k: &Uint<L>,
 ) -> Result<Option<RawSignature<L>>, Error> {
     let e = digest_scalar(c, digest_le)?;
-    let point = ProjectivePoint::generator(c).mul(k, c);
-    let (cx, _) = point.to_affine().into_option().ok_or(Error::InvalidNonce)?;
-    let r = cx.retrieve().rem(&c.q_nz);
+    let point = ProjectivePoint::mul_base(k, c);
+    let (cx, _) = point
+        .to_affine(c)
+        .into_option()
+        .ok_or(Error::InvalidNonce)?;
+    let r = c.p.to_uint(&cx).rem(&c.q_nz);
     if r.is_zero().to_bool() {
         return Ok(None);
     }
-    let r_q = Fe::new(&r, &c.q);
-    let d_q = Zeroizing::new(Fe::new(d, &c.q));
-    let k_q = Zeroizing::new(Fe::new(k, &c.q));
-    let s = r_q.mul(&d_q).add(&k_q.mul(&e)).retrieve();
+    let f = &c.q;
+    let r_q = f.element(&r);
+    let d_q = Zeroizing::new(f.element(d));
+    let k_q = Zeroizing::new(f.element(k));
+    let s = f.to_uint(&f.add(&f.mul(&r_q, &d_q), &f.mul(&k_q, &e)));
     if s.is_zero().to_bool() {
         return Ok(None);
     }
@@ -206,19 +215,15 @@ pub(crate) fn verify_prehash<const L: usize>(
     if !in_scalar_range(c, &sig.r) || !in_scalar_range(c, &sig.s) {
         return Err(Error::Verification);
     }
+    let f = &c.q;
     let e = digest_scalar(c, digest_le)?;
-    let v = e
-        .invert_vartime()
-        .into_option()
-        .ok_or(Error::Verification)?;
-    let r_q = Fe::new(&sig.r, &c.q);
-    let s_q = Fe::new(&sig.s, &c.q);
-    let z1 = s_q.mul(&v).retrieve();
-    let z2 = r_q.mul(&v).neg().retrieve();
-    let q = ProjectivePoint::from_affine(c, public.0, public.1);
-    let sum = ProjectivePoint::generator(c).mul_add_vartime(&z1, &q, &z2, c);
-    let (cx, _) = sum.to_affine().into_option().ok_or(Error::Verification)?;
-    if cx.retrieve().rem(&c.q_nz) == sig.r {
+    let v = f.invert_vartime(&e).ok_or(Error::Verification)?;
+    let z1 = f.to_uint(&f.mul(&f.element(&sig.s), &v));
+    let z2 = f.to_uint(&f.neg(&f.mul(&f.element(&sig.r), &v)));
+    let q = JacobianPoint::from_affine(c, public.0, public.1);
+    let sum = q.mul_add_base_vartime(&z1, &z2, c);
+    let (cx, _) = sum.to_affine(c).ok_or(Error::Verification)?;
+    if c.p.to_uint(&cx).rem(&c.q_nz) == sig.r {
         Ok(())
     } else {
         Err(Error::Verification)

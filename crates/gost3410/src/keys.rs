@@ -8,7 +8,7 @@ use getrandom::SysRng;
 use rand_core::{CryptoRng, TryCryptoRng};
 use zeroize::Zeroizing;
 
-use crate::curve::{CurveRef, Fe};
+use crate::curve::CurveRef;
 use crate::dsa::{self, RawSignature};
 use crate::{Error, ParamSet, Signature};
 
@@ -255,7 +255,7 @@ impl VerifyingKey {
             let x = dsa::uint_from_le(&self.xy_le[..n])?;
             let y = dsa::uint_from_le(&self.xy_le[n..])?;
             // Checked on construction; x, y < p so the conversion is exact.
-            let point = (Fe::new(&x, &c.p), Fe::new(&y, &c.p));
+            let point = (c.p.element(&x), c.p.element(&y));
             dsa::verify_prehash(c, &point, digest, &raw)
         })
     }

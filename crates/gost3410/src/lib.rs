@@ -13,17 +13,20 @@
 //!
 //! # Side channels
 //!
-//! Arithmetic uses crypto-bigint's fixed-width Montgomery forms. Key generation, public key
+//! Field arithmetic is Montgomery multiplication on machine words without branches
+//! (`field`); conversions and inversion are crypto-bigint's. Key generation, public key
 //! derivation and signing are constant time with respect to the private key and the nonce:
-//! point addition and doubling use complete formulas without branches, scalar multiplication
-//! reads its table with masked copies, and inversion modulo p is crypto-bigint's
-//! constant-time one. What does branch:
+//! `k * P` adds one precomputed multiple of the base point per 4-bit window of k (no
+//! doublings), each read from its row of sixteen with masked copies, with complete formulas
+//! without branches, and inversion modulo p is crypto-bigint's constant-time one. What does
+//! branch:
 //!
 //! * random scalars are drawn by rejection sampling, so the number of draws varies (rejected
 //!   candidates are discarded and never used);
 //! * signing retries when r or s is zero, a public event of negligible probability;
 //! * verification, public key validation and DER handling work on public data only and are
-//!   not constant time (e.g. the inversion of e uses the variable-time algorithm).
+//!   not constant time: they use Jacobian coordinates with wNAF digits (`jacobian`), and
+//!   the variable-time inversion of e.
 //!
 //! The allocations holding private scalars are wiped when dropped; intermediate values on the
 //! stack are not all wiped.
@@ -31,7 +34,9 @@
 mod curve;
 mod dsa;
 mod error;
+mod field;
 mod hash;
+mod jacobian;
 mod keys;
 pub mod oid;
 mod params;

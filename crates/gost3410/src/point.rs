@@ -6,8 +6,10 @@
 //! point of order two is involved. The TC26 twisted Edwards curves have cofactor 4, but every
 //! point this crate multiplies lies in the subgroup of odd prime order q: the base point, and
 //! public keys, which are checked to satisfy `q * Q = O` before use. So addition and doubling
-//! run the same instructions whatever the inputs, and scalar multiplication (a fixed 4-bit
-//! window with a full-table constant-time lookup) does not branch on the scalar.
+//! run the same instructions whatever the inputs, and multiplication of the base point (one
+//! precomputed multiple per 4-bit window of the scalar, read from its row with masked
+//! copies) does not branch on the scalar. This is the arithmetic of secrets: key
+//! derivation and signing. Verification has its own, faster arithmetic (the jacobian module).
 
 use crypto_bigint::Uint;
 use crypto_bigint::ctutils::{Choice, CtAssign, CtEq, CtOption};
@@ -26,9 +28,9 @@ impl<const L: usize> ProjectivePoint<L> {
     /// The point at infinity `(0 : 1 : 0)`.
     pub(crate) const fn identity(c: &Curve<L>) -> Self {
         ProjectivePoint {
-            x: Fe::zero(&c.p),
-            y: Fe::one(&c.p),
-            z: Fe::zero(&c.p),
+            x: c.p.zero(),
+            y: c.p.one(),
+            z: c.p.zero(),
         }
     }
 
@@ -39,75 +41,74 @@ impl<const L: usize> ProjectivePoint<L> {
 
     /// Lift an affine point; the caller has checked it is on the curve.
     pub(crate) const fn from_affine(c: &Curve<L>, x: Fe<L>, y: Fe<L>) -> Self {
-        ProjectivePoint {
-            x,
-            y,
-            z: Fe::one(&c.p),
-        }
+        ProjectivePoint { x, y, z: c.p.one() }
     }
 
     /// Whether this is the identity: `Z = 0` with `Y != 0` (the all-zero triple is not a
     /// point at all and must never count as the identity).
-    pub(crate) fn is_identity(&self, c: &Curve<L>) -> Choice {
-        let zero = Fe::zero(&c.p);
-        self.z.ct_eq(&zero).and(self.y.ct_ne(&zero))
+    #[cfg(test)]
+    pub(crate) fn is_identity(&self) -> Choice {
+        self.z.is_zero().and(!self.y.is_zero())
     }
 
     /// Affine coordinates, or none for the identity. Constant time.
-    pub(crate) fn to_affine(self) -> CtOption<(Fe<L>, Fe<L>)> {
-        let z_inv = self.z.invert();
-        let x = self.x.mul(z_inv.as_inner_unchecked());
-        let y = self.y.mul(z_inv.as_inner_unchecked());
+    pub(crate) fn to_affine(self, c: &Curve<L>) -> CtOption<(Fe<L>, Fe<L>)> {
+        let f = &c.p;
+        let z_inv = f.invert(&self.z);
+        let inv = z_inv.as_inner_unchecked();
+        let x = f.mul(&self.x, inv);
+        let y = f.mul(&self.y, inv);
         CtOption::new((x, y), z_inv.is_some())
     }
 
     /// `self + other` (RCB algorithm 1: 12M + 3 mul by a + 2 mul by 3b).
     pub(crate) fn add(&self, other: &Self, c: &Curve<L>) -> Self {
+        let f = &c.p;
         let (x1, y1, z1) = (&self.x, &self.y, &self.z);
         let (x2, y2, z2) = (&other.x, &other.y, &other.z);
         let a = &c.a;
         let b3 = &c.b3;
 
-        let mut t0 = x1.mul(x2);
-        let mut t1 = y1.mul(y2);
-        let mut t2 = z1.mul(z2);
-        let mut t3 = x1.add(y1);
-        let mut t4 = x2.add(y2);
-        t3 = t3.mul(&t4);
-        t4 = t0.add(&t1);
-        t3 = t3.sub(&t4);
-        t4 = x1.add(z1);
-        let mut t5 = x2.add(z2);
-        t4 = t4.mul(&t5);
-        t5 = t0.add(&t2);
-        t4 = t4.sub(&t5);
-        t5 = y1.add(z1);
-        let mut x3 = y2.add(z2);
-        t5 = t5.mul(&x3);
-        x3 = t1.add(&t2);
-        t5 = t5.sub(&x3);
-        let mut z3 = a.mul(&t4);
-        x3 = b3.mul(&t2);
-        z3 = x3.add(&z3);
-        x3 = t1.sub(&z3);
-        z3 = t1.add(&z3);
-        let mut y3 = x3.mul(&z3);
-        t1 = t0.add(&t0);
-        t1 = t1.add(&t0);
-        t2 = a.mul(&t2);
-        t4 = b3.mul(&t4);
-        t1 = t1.add(&t2);
-        t2 = t0.sub(&t2);
-        t2 = a.mul(&t2);
-        t4 = t4.add(&t2);
-        t0 = t1.mul(&t4);
-        y3 = y3.add(&t0);
-        t0 = t5.mul(&t4);
-        x3 = t3.mul(&x3);
-        x3 = x3.sub(&t0);
-        t0 = t3.mul(&t1);
-        z3 = t5.mul(&z3);
-        z3 = z3.add(&t0);
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t2 = f.mul(z1, z2);
+        let mut t3 = f.add(x1, y1);
+        let mut t4 = f.add(x2, y2);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.add(x1, z1);
+        let mut t5 = f.add(x2, z2);
+        t4 = f.mul(&t4, &t5);
+        t5 = f.add(&t0, &t2);
+        t4 = f.sub(&t4, &t5);
+        t5 = f.add(y1, z1);
+        let mut x3 = f.add(y2, z2);
+        t5 = f.mul(&t5, &x3);
+        x3 = f.add(&t1, &t2);
+        t5 = f.sub(&t5, &x3);
+        let mut z3 = f.mul(a, &t4);
+        x3 = f.mul(b3, &t2);
+        z3 = f.add(&x3, &z3);
+        x3 = f.sub(&t1, &z3);
+        z3 = f.add(&t1, &z3);
+        let mut y3 = f.mul(&x3, &z3);
+        t1 = f.add(&t0, &t0);
+        t1 = f.add(&t1, &t0);
+        t2 = f.mul(a, &t2);
+        t4 = f.mul(b3, &t4);
+        t1 = f.add(&t1, &t2);
+        t2 = f.sub(&t0, &t2);
+        t2 = f.mul(a, &t2);
+        t4 = f.add(&t4, &t2);
+        t0 = f.mul(&t1, &t4);
+        y3 = f.add(&y3, &t0);
+        t0 = f.mul(&t5, &t4);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t0);
+        t0 = f.mul(&t3, &t1);
+        z3 = f.mul(&t5, &z3);
+        z3 = f.add(&z3, &t0);
 
         ProjectivePoint {
             x: x3,
@@ -118,41 +119,42 @@ impl<const L: usize> ProjectivePoint<L> {
 
     /// `2 * self` (RCB algorithm 3: 8M + 3S + 3 mul by a + 2 mul by 3b).
     pub(crate) fn double(&self, c: &Curve<L>) -> Self {
+        let f = &c.p;
         let (x, y, z) = (&self.x, &self.y, &self.z);
         let a = &c.a;
         let b3 = &c.b3;
 
-        let mut t0 = x.square();
-        let t1 = y.square();
-        let mut t2 = z.square();
-        let mut t3 = x.mul(y);
-        t3 = t3.add(&t3);
-        let mut z3 = x.mul(z);
-        z3 = z3.add(&z3);
-        let mut x3 = a.mul(&z3);
-        let mut y3 = b3.mul(&t2);
-        y3 = x3.add(&y3);
-        x3 = t1.sub(&y3);
-        y3 = t1.add(&y3);
-        y3 = x3.mul(&y3);
-        x3 = t3.mul(&x3);
-        z3 = b3.mul(&z3);
-        t2 = a.mul(&t2);
-        t3 = t0.sub(&t2);
-        t3 = a.mul(&t3);
-        t3 = t3.add(&z3);
-        z3 = t0.add(&t0);
-        t0 = z3.add(&t0);
-        t0 = t0.add(&t2);
-        t0 = t0.mul(&t3);
-        y3 = y3.add(&t0);
-        t2 = y.mul(z);
-        t2 = t2.add(&t2);
-        t0 = t2.mul(&t3);
-        x3 = x3.sub(&t0);
-        z3 = t2.mul(&t1);
-        z3 = z3.add(&z3);
-        z3 = z3.add(&z3);
+        let mut t0 = f.square(x);
+        let t1 = f.square(y);
+        let mut t2 = f.square(z);
+        let mut t3 = f.mul(x, y);
+        t3 = f.double(&t3);
+        let mut z3 = f.mul(x, z);
+        z3 = f.double(&z3);
+        let mut x3 = f.mul(a, &z3);
+        let mut y3 = f.mul(b3, &t2);
+        y3 = f.add(&x3, &y3);
+        x3 = f.sub(&t1, &y3);
+        y3 = f.add(&t1, &y3);
+        y3 = f.mul(&x3, &y3);
+        x3 = f.mul(&t3, &x3);
+        z3 = f.mul(b3, &z3);
+        t2 = f.mul(a, &t2);
+        t3 = f.sub(&t0, &t2);
+        t3 = f.mul(a, &t3);
+        t3 = f.add(&t3, &z3);
+        z3 = f.double(&t0);
+        t0 = f.add(&z3, &t0);
+        t0 = f.add(&t0, &t2);
+        t0 = f.mul(&t0, &t3);
+        y3 = f.add(&y3, &t0);
+        t2 = f.mul(y, z);
+        t2 = f.double(&t2);
+        t0 = f.mul(&t2, &t3);
+        x3 = f.sub(&x3, &t0);
+        z3 = f.mul(&t2, &t1);
+        z3 = f.double(&z3);
+        z3 = f.double(&z3);
 
         ProjectivePoint {
             x: x3,
@@ -176,7 +178,9 @@ impl<const L: usize> ProjectivePoint<L> {
     }
 
     /// `k * self` in constant time: a fixed 4-bit window over every bit of the integer width,
-    /// each table entry read through a masked copy of all sixteen.
+    /// each table entry read through a masked copy of all sixteen. What the fixed-base
+    /// table is checked against.
+    #[cfg(test)]
     pub(crate) fn mul(&self, k: &Uint<L>, c: &Curve<L>) -> Self {
         let table = self.window_table(c);
         let mut acc = Self::identity(c);
@@ -184,55 +188,70 @@ impl<const L: usize> ProjectivePoint<L> {
         while bit > 0 {
             bit -= 4;
             acc = acc.double(c).double(c).double(c).double(c);
-            let nibble = nibble(k, bit);
+            acc = acc.add(&select(&table, nibble(k, bit), c), c);
+        }
+        acc
+    }
+
+    /// `k * P` for the base point P in constant time, with no doubling at all: the sum over
+    /// the 4-bit windows i of `k_i * 16^i * P`, each term read from the curve's table of
+    /// those multiples through a masked copy of all sixteen.
+    pub(crate) fn mul_base(k: &Uint<L>, c: &Curve<L>) -> Self {
+        let mut acc = Self::identity(c);
+        for (window, row) in (0u32..).zip(base_multiples(c).chunks_exact(16)) {
+            let n = nibble(k, 4 * window);
             let mut chosen = Self::identity(c);
-            for (j, entry) in (0u8..).zip(table.iter()) {
-                chosen.ct_assign(entry, Choice::from_u8_eq(nibble, j));
+            for (j, entry) in (0u8..).zip(row) {
+                let entry = ProjectivePoint {
+                    x: entry[0],
+                    y: entry[1],
+                    z: entry[2],
+                };
+                chosen.ct_assign(&entry, Choice::from_u8_eq(n, j));
             }
             acc = acc.add(&chosen, c);
         }
         acc
     }
 
-    /// `a * self + b * other` with one shared chain of doublings (Shamir's trick).
-    ///
-    /// Variable time: it skips zero windows and leading doublings. Only for public scalars
-    /// and points, i.e. signature verification.
-    pub(crate) fn mul_add_vartime(
-        &self,
-        a: &Uint<L>,
-        other: &Self,
-        b: &Uint<L>,
-        c: &Curve<L>,
-    ) -> Self {
-        let table_a = self.window_table(c);
-        let table_b = other.window_table(c);
-        let mut acc = Self::identity(c);
-        let mut started = false;
-        let mut bit = Uint::<L>::BITS;
-        while bit > 0 {
-            bit -= 4;
-            if started {
-                acc = acc.double(c).double(c).double(c).double(c);
-            }
-            for (scalar, table) in [(a, &table_a), (b, &table_b)] {
-                let n = usize::from(nibble(scalar, bit));
-                if n != 0 {
-                    acc = acc.add(&table[n], c);
-                    started = true;
-                }
-            }
-        }
-        acc
-    }
-
     /// Projective equality: `X1*Z2 = X2*Z1` and `Y1*Z2 = Y2*Z1`.
     #[cfg(test)]
-    pub(crate) fn eq(&self, other: &Self) -> bool {
-        let x = self.x.mul(&other.z).ct_eq(&other.x.mul(&self.z));
-        let y = self.y.mul(&other.z).ct_eq(&other.y.mul(&self.z));
+    pub(crate) fn eq(&self, other: &Self, c: &Curve<L>) -> bool {
+        let f = &c.p;
+        let x = f.mul(&self.x, &other.z).ct_eq(&f.mul(&other.x, &self.z));
+        let y = f.mul(&self.y, &other.z).ct_eq(&f.mul(&other.y, &self.z));
         x.and(y).to_bool()
     }
+}
+
+/// The entry `n` of a window table, read through a masked copy of every entry.
+#[cfg(test)]
+fn select<const L: usize>(
+    table: &[ProjectivePoint<L>; 16],
+    n: u8,
+    c: &Curve<L>,
+) -> ProjectivePoint<L> {
+    let mut chosen = ProjectivePoint::identity(c);
+    for (j, entry) in (0u8..).zip(table.iter()) {
+        chosen.ct_assign(entry, Choice::from_u8_eq(n, j));
+    }
+    chosen
+}
+
+/// The curve's table `j * 16^i * P` (row i for the i-th 4-bit window of a scalar, entry j
+/// for its value), made on first use: 16 points for each of the scalar width's windows.
+fn base_multiples<const L: usize>(c: &Curve<L>) -> &[[Fe<L>; 3]] {
+    c.base_multiples.get_or_init(|| {
+        let windows = Uint::<L>::BITS / 4;
+        let mut rows = Vec::with_capacity(16 * windows as usize);
+        let mut base = ProjectivePoint::generator(c);
+        for _ in 0..windows {
+            let row = base.window_table(c);
+            rows.extend(row.iter().map(|p| [p.x, p.y, p.z]));
+            base = row[15].add(&base, c);
+        }
+        rows.into_boxed_slice()
+    })
 }
 
 impl<const L: usize> CtAssign for ProjectivePoint<L> {
@@ -253,6 +272,7 @@ fn nibble<const L: usize>(k: &Uint<L>, bit: u32) -> u8 {
 
 /// Whether the affine point `(x, y)` satisfies `y^2 = x^3 + a*x + b`.
 pub(crate) fn is_on_curve<const L: usize>(c: &Curve<L>, x: &Fe<L>, y: &Fe<L>) -> Choice {
-    let rhs = x.square().add(&c.a).mul(x).add(&c.b);
-    y.square().ct_eq(&rhs)
+    let f = &c.p;
+    let rhs = f.add(&f.mul(&f.add(&f.square(x), &c.a), x), &c.b);
+    f.square(y).ct_eq(&rhs)
 }

@@ -1,11 +1,13 @@
 //! Unit tests: curve sanity for every parameter set, the worked examples of
 //! GOST R 34.10-2012 appendix A (RFC 7091 section 7), and rejection of bad inputs.
 
-use crypto_bigint::Uint;
 use crypto_bigint::ctutils::CtEq;
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Odd, Uint};
 
-use crate::curve::{self, Curve, CurveRef, Fe};
+use crate::curve::{self, Cofactor, Curve, CurveRef};
 use crate::dsa::{self, RawSignature};
+use crate::jacobian::JacobianPoint;
 use crate::point::{ProjectivePoint, is_on_curve};
 use crate::{Error, KeySize, ParamSet, Signature, SigningKey, VerifyingKey, streebog_digest};
 
@@ -29,34 +31,103 @@ fn check_curve<const L: usize>(c: &Curve<L>) {
         is_on_curve(c, &c.gx, &c.gy).to_bool(),
         "base point off the curve"
     );
+    let f = &c.p;
     let g = ProjectivePoint::generator(c);
-    assert!(!g.is_identity(c).to_bool());
-    assert!(g.mul(c.order(), c).is_identity(c).to_bool(), "q * P != O");
+    assert!(!g.is_identity().to_bool());
+    assert!(g.mul(c.order(), c).is_identity().to_bool(), "q * P != O");
     // The complete formulas agree with themselves: 2P = P + P, 3P = 2P + P = P + 2P.
     let two = g.double(c);
-    assert!(two.eq(&g.add(&g, c)));
-    assert!(two.add(&g, c).eq(&g.add(&two, c)));
-    assert!(two.add(&g, c).eq(&g.mul(&Uint::from_u8(3), c)));
-    // Shamir's trick agrees with two separate multiplications.
+    assert!(two.eq(&g.add(&g, c), c));
+    assert!(two.add(&g, c).eq(&g.add(&two, c), c));
+    assert!(two.add(&g, c).eq(&g.mul(&Uint::from_u8(3), c), c));
+    // The fixed-base table gives what the window method gives, for scalars that use
+    // every row and entry.
     let a = c.order().wrapping_sub(&Uint::from_u64(12345));
     let b = Uint::from_u64(0xDEAD_BEEF_0BAD_CAFE);
-    let joint = g.mul_add_vartime(&a, &two, &b, c);
-    assert!(joint.eq(&g.mul(&a, c).add(&two.mul(&b, c), c)));
+    for k in [
+        a,
+        b,
+        Uint::ONE,
+        Uint::ZERO,
+        c.order().wrapping_sub(&Uint::ONE),
+    ] {
+        assert!(ProjectivePoint::mul_base(&k, c).eq(&g.mul(&k, c), c));
+    }
     // (q - 1) * P = -P.
     let q_minus_1 = c.order().wrapping_sub(&Uint::ONE);
-    let (x, y) = g.mul(&q_minus_1, c).to_affine().into_option().unwrap();
+    let (x, y) = g.mul(&q_minus_1, c).to_affine(c).into_option().unwrap();
     assert!(x.ct_eq(&c.gx).to_bool());
-    assert!(y.ct_eq(&c.gy.neg()).to_bool());
+    assert!(y.ct_eq(&f.neg(&c.gy)).to_bool());
     // P + (-P) = O and O + P = P.
-    let neg = ProjectivePoint::from_affine(c, c.gx, c.gy.neg());
-    assert!(g.add(&neg, c).is_identity(c).to_bool());
-    assert!(ProjectivePoint::identity(c).add(&g, c).eq(&g));
+    let neg = ProjectivePoint::from_affine(c, c.gx, f.neg(&c.gy));
+    assert!(g.add(&neg, c).is_identity().to_bool());
+    assert!(ProjectivePoint::identity(c).add(&g, c).eq(&g, c));
     assert!(
         ProjectivePoint::identity(c)
             .double(c)
-            .is_identity(c)
+            .is_identity()
             .to_bool()
     );
+
+    // The variable-time Jacobian arithmetic agrees with the complete formulas.
+    let jg = JacobianPoint::from_affine(c, c.gx, c.gy);
+    let affine = |p: ProjectivePoint<L>| p.to_affine(c).into_option().unwrap();
+    let same = |j: JacobianPoint<L>, p: ProjectivePoint<L>| {
+        let (x, y) = affine(p);
+        j.eq_affine(&x, &y, c)
+    };
+    assert!(same(jg.double(c), two));
+    assert!(same(jg.double(c).add(&jg, c), two.add(&g, c)));
+    assert!(
+        same(jg.add(&jg, c), two),
+        "P + P through the equal-points case"
+    );
+    assert!(
+        jg.add(&JacobianPoint::from_affine(c, c.gx, f.neg(&c.gy)), c)
+            .is_identity()
+    );
+    assert!(
+        jg.mul_vartime(c.order(), c).is_identity(),
+        "q * P != O (Jacobian)"
+    );
+    for k in [a, b, Uint::ONE, q_minus_1] {
+        assert!(same(jg.mul_vartime(&k, c), g.mul(&k, c)));
+    }
+    // Straus with the base table agrees with two separate multiplications.
+    let q_point = two.mul(&b, c);
+    let (qx, qy) = affine(q_point);
+    let jq = JacobianPoint::from_affine(c, qx, qy);
+    for (k1, k2) in [
+        (a, b),
+        (b, a),
+        (Uint::ZERO, b),
+        (a, Uint::ZERO),
+        (q_minus_1, Uint::ONE),
+    ] {
+        let expected = g.mul(&k1, c).add(&q_point.mul(&k2, c), c);
+        let joint = jq.mul_add_base_vartime(&k1, &k2, c);
+        if expected.is_identity().to_bool() {
+            assert!(joint.is_identity());
+        } else {
+            assert!(same(joint, expected));
+        }
+    }
+    // With cofactor 1, q alone is the group's order: by Hasse's bound the order N of the
+    // group satisfies |N - (p + 1)| <= 2 sqrt(p), and a q above half of p + 1 + 2 sqrt(p)
+    // leaves no room for a cofactor of 2 or more.
+    let p_bits = c.p.modulus().bit_width();
+    let bound =
+        c.p.modulus()
+            .shr_vartime(1)
+            .wrapping_add(&Uint::ONE.shl_vartime(p_bits / 2 + 1));
+    assert_eq!(
+        c.order() > &bound,
+        c.cofactor == Cofactor::One,
+        "the cofactor flag"
+    );
+    // The a = -3 shortcut is flagged exactly where a = -3.
+    let minus_3 = f.neg(&f.element(&Uint::from_u8(3)));
+    assert_eq!(c.a.ct_eq(&minus_3).to_bool(), c.a_is_minus_3);
 }
 
 #[test]
@@ -355,16 +426,21 @@ fn public_key_outside_subgroup_is_refused() {
     fn find_bad_point<const L: usize>(c: &Curve<L>) -> (Uint<L>, Uint<L>) {
         // Try x = 1, 2, ... until x^3 + ax + b is a square whose point has order != q.
         // p = 3 (mod 4) for these curves, so sqrt(v) = v^((p+1)/4).
-        let p = c.p.modulus().as_ref();
+        let f = &c.p;
+        let p = f.modulus();
         let exp = p.wrapping_add(&Uint::ONE).shr_vartime(2);
         for i in 1u64..1000 {
-            let x = Fe::new(&Uint::from_u64(i), &c.p);
-            let v = x.square().add(&c.a).mul(&x).add(&c.b);
-            let y = v.pow(&exp);
-            if y.square().ct_eq(&v).to_bool() {
+            let xi = Uint::from_u64(i);
+            let x = f.element(&xi);
+            let v = f.add(&f.mul(&f.add(&f.square(&x), &c.a), &x), &c.b);
+            let v_int = f.to_uint(&v);
+            let params = FixedMontyParams::new(Odd::new(*p).unwrap());
+            let y_int = FixedMontyForm::new(&v_int, &params).pow(&exp).retrieve();
+            let y = f.element(&y_int);
+            if f.square(&y).ct_eq(&v).to_bool() {
                 let point = ProjectivePoint::from_affine(c, x, y);
-                if !point.mul(c.order(), c).is_identity(c).to_bool() {
-                    return (x.retrieve(), y.retrieve());
+                if !point.mul(c.order(), c).is_identity().to_bool() {
+                    return (xi, y_int);
                 }
             }
         }
