@@ -6,22 +6,10 @@ use cmp::status::FailureReason;
 use crate::enroll::{ClientError, EnrollError};
 use crate::token::TokenError;
 use smartkey_wizard::FailureKind;
-use smartkey_wizard::{PinPolicyError, PinRole};
 
 /// The bank's error codes (docs/bank-protocol.md, "Time limits").
 const LINK_EXPIRED: i64 = 4101;
 const REQUEST_EXPIRED: i64 = 4102;
-
-fn policy_role(e: &PinPolicyError) -> PinRole {
-    match e {
-        PinPolicyError::TooShort { role, .. }
-        | PinPolicyError::TooLong { role, .. }
-        | PinPolicyError::SameAsOld { role }
-        | PinPolicyError::FactoryDefault { role }
-        | PinPolicyError::ConfirmationMismatch { role }
-        | PinPolicyError::BadCharacters { role } => *role,
-    }
-}
 
 /// A token failure as the wizard knows it.
 pub fn token(e: &TokenError) -> FailureKind {
@@ -35,9 +23,7 @@ pub fn token(e: &TokenError) -> FailureKind {
         TokenError::PinLength { role, .. } | TokenError::PinRejected { role } => {
             FailureKind::PinRefused { role: (*role) }
         }
-        TokenError::PinPolicy(p) => FailureKind::PinRefused {
-            role: policy_role(p),
-        },
+        TokenError::PinPolicy(p) => FailureKind::PinRefused { role: p.role() },
         TokenError::Removed | TokenError::NoToken | TokenError::NotFound { .. } => {
             FailureKind::TokenRemoved
         }
@@ -105,7 +91,7 @@ pub fn timeout(seconds: u64) -> FailureKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use smartkey_wizard::Tries;
+    use smartkey_wizard::{PinRole, Tries};
 
     #[test]
     fn pin_failures_keep_their_role_and_tries() {

@@ -1,7 +1,7 @@
 //! English texts.
 
 use smartkey_wizard::{
-    CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries,
+    CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries, Weakness,
 };
 
 use smartkey_wizard::Msg;
@@ -156,6 +156,19 @@ fn pin_problem(role: PinRole, p: &PinProblem) -> String {
             "The new {what} is a factory default (12345678 or 87654321), which anyone can guess: \
              choose another."
         ),
+        PinProblem::Weak { weakness } => {
+            let why = match weakness {
+                Weakness::Repeated => {
+                    "it repeats one character or a group of them (like 111111 or 121212)"
+                }
+                Weakness::Sequence => {
+                    "its digits or letters follow each other (like 123456 or 654321)"
+                }
+                Weakness::KeyboardRun => "it is a row of neighbouring keys (like qwerty)",
+                Weakness::Common => "it is one of the commonest PINs, which are tried first",
+            };
+            format!("The new {what} is easy to guess: {why}. Choose another.")
+        }
         PinProblem::Mismatch => {
             format!("The two entries of the new {what} differ: type it again, the same both times.")
         }

@@ -1,7 +1,7 @@
 //! Русские тексты, по возможности словами инструкций банка.
 
 use smartkey_wizard::{
-    CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries,
+    CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries, Weakness,
 };
 
 use smartkey_wizard::Msg;
@@ -167,6 +167,17 @@ fn pin_problem(role: PinRole, p: &PinProblem) -> String {
             "Новый {what} совпадает с заводским (12345678 или 87654321), его легко угадать: \
              придумайте другой."
         ),
+        PinProblem::Weak { weakness } => {
+            let why = match weakness {
+                Weakness::Repeated => {
+                    "в нём повторяется одна цифра или группа (как 111111 или 121212)"
+                }
+                Weakness::Sequence => "его цифры или буквы идут подряд (как 123456 или 654321)",
+                Weakness::KeyboardRun => "это ряд соседних клавиш (как qwerty)",
+                Weakness::Common => "он из числа самых распространённых, их пробуют первыми",
+            };
+            format!("Новый {what} легко угадать: {why}. Придумайте другой.")
+        }
         PinProblem::Mismatch => {
             format!("Новый {what} введён два раза по-разному: введите его ещё раз, одинаково.")
         }

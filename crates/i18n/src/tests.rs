@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::{Catalogue, Lang};
 use smartkey_wizard::Msg;
 use smartkey_wizard::{
-    CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries,
+    CivilDate, FailureKind, FieldId, FieldProblem, KeyType, PinProblem, PinRole, Tries, Weakness,
 };
 
 fn day() -> CivilDate {
@@ -80,6 +80,18 @@ fn pin_problems() -> Vec<PinProblem> {
         PinProblem::TooLong { max: 32 },
         PinProblem::SameAsOld,
         PinProblem::FactoryDefault,
+        PinProblem::Weak {
+            weakness: Weakness::Repeated,
+        },
+        PinProblem::Weak {
+            weakness: Weakness::Sequence,
+        },
+        PinProblem::Weak {
+            weakness: Weakness::KeyboardRun,
+        },
+        PinProblem::Weak {
+            weakness: Weakness::Common,
+        },
         PinProblem::Mismatch,
         PinProblem::BadCharacters,
     ]

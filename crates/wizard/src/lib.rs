@@ -114,7 +114,7 @@ pub use model::{
 pub use msg::{Msg, Probe};
 pub use pin::{
     FACTORY_ADMIN_PIN, FACTORY_USER_PIN, MIN_NEW_PIN_LEN, NewPin, Pin, PinLengths, PinPolicyError,
-    PinRole, check_new_pin,
+    PinRole, Weakness, check_new_pin, weakness,
 };
 pub use problems::{FieldProblem, PinProblem};
 pub use screen::{

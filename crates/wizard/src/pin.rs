@@ -120,6 +120,91 @@ impl PinLengths {
     }
 }
 
+/// Why a PIN is easy to guess: the kind of PIN anyone who finds the token tries first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weakness {
+    /// One character, or a group of characters, over and over: 111111, 121212, 123123.
+    Repeated,
+    /// Consecutive digits or letters, up or down: 123456, 654321, 345678, 890123, abcdef.
+    Sequence,
+    /// Neighbouring keys of one keyboard row, either way: qwerty, asdfgh, poiuyt.
+    KeyboardRun,
+    /// On the list of the commonest PINs and passwords smartkey ships.
+    Common,
+}
+
+impl fmt::Display for Weakness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Weakness::Repeated => "a character or a group of them repeated",
+            Weakness::Sequence => "consecutive digits or letters",
+            Weakness::KeyboardRun => "neighbouring keys of a keyboard row",
+            Weakness::Common => "one of the commonest PINs",
+        })
+    }
+}
+
+/// The commonest PINs that the rules of [`Weakness`] do not already catch.
+const COMMON_PINS: &str = include_str!("common_pins.txt");
+
+/// The rows of a keyboard, for [`Weakness::KeyboardRun`].
+const KEYBOARD_ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
+
+/// Why `text` would be an easy PIN, if it is one. Letters are compared without case.
+pub fn weakness(text: &str) -> Option<Weakness> {
+    let lower: Zeroizing<Vec<u8>> =
+        Zeroizing::new(text.bytes().map(|b| b.to_ascii_lowercase()).collect());
+    let pin = lower.as_slice();
+    if pin.is_empty() {
+        return None;
+    }
+    let repeats_every =
+        |period: usize| pin.iter().skip(period).zip(pin.iter()).all(|(a, b)| a == b);
+    if (1..=pin.len() / 2).any(repeats_every) {
+        return Some(Weakness::Repeated);
+    }
+    if is_sequence(pin) {
+        return Some(Weakness::Sequence);
+    }
+    let on_a_row = KEYBOARD_ROWS.iter().any(|row| {
+        let row = row.as_bytes();
+        let reversed: Vec<u8> = row.iter().rev().copied().collect();
+        contains(row, pin) || contains(&reversed, pin)
+    });
+    if on_a_row {
+        return Some(Weakness::KeyboardRun);
+    }
+    let common = COMMON_PINS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .any(|line| line.as_bytes() == pin);
+    common.then_some(Weakness::Common)
+}
+
+/// Whether every character is the one after (or every one the one before) the previous:
+/// digits going round from 9 to 0, or letters.
+fn is_sequence(pin: &[u8]) -> bool {
+    let next = |a: u8, up: bool| -> Option<u8> {
+        match (a, up) {
+            (b'9', true) => Some(b'0'),
+            (b'0', false) => Some(b'9'),
+            (b'0'..=b'8', true) | (b'a'..=b'y', true) => Some(a + 1),
+            (b'1'..=b'9', false) | (b'b'..=b'z', false) => Some(a - 1),
+            _ => None,
+        }
+    };
+    pin.len() > 1
+        && [true, false]
+            .into_iter()
+            .any(|up| pin.windows(2).all(|w| next(w[0], up) == Some(w[1])))
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Why a new PIN was refused. None of these carries the PIN itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PinPolicyError {
@@ -133,12 +218,29 @@ pub enum PinPolicyError {
         "the new {role} is a factory default (12345678 or 87654321), which anyone can guess: choose another"
     )]
     FactoryDefault { role: PinRole },
+    #[error("the new {role} is easy to guess ({weakness}): choose another")]
+    Weak { role: PinRole, weakness: Weakness },
     #[error("the two entries of the new {role} differ: type it again, the same both times")]
     ConfirmationMismatch { role: PinRole },
     #[error(
         "the new {role} may hold only letters, digits and punctuation of the Latin alphabet (no spaces or control characters)"
     )]
     BadCharacters { role: PinRole },
+}
+
+impl PinPolicyError {
+    /// The PIN whose change was refused.
+    pub fn role(&self) -> PinRole {
+        match self {
+            PinPolicyError::TooShort { role, .. }
+            | PinPolicyError::TooLong { role, .. }
+            | PinPolicyError::SameAsOld { role }
+            | PinPolicyError::FactoryDefault { role }
+            | PinPolicyError::Weak { role, .. }
+            | PinPolicyError::ConfirmationMismatch { role }
+            | PinPolicyError::BadCharacters { role } => *role,
+        }
+    }
 }
 
 /// A new PIN that passed the policy; only [`check_new_pin`] makes one.
@@ -153,7 +255,7 @@ impl NewPin {
 
 /// Checks a PIN change before any PKCS#11 call: length within the token's limits (and at
 /// least [`MIN_NEW_PIN_LEN`]), printable ASCII, different from the current PIN, not a
-/// factory default, and typed the same twice.
+/// factory default, not easy to guess ([`weakness`]), and typed the same twice.
 pub fn check_new_pin(
     role: PinRole,
     current: &Pin,
@@ -183,6 +285,9 @@ pub fn check_new_pin(
     if new.is_factory_default() {
         return Err(PinPolicyError::FactoryDefault { role });
     }
+    if let Some(weakness) = weakness(new.text()) {
+        return Err(PinPolicyError::Weak { role, weakness });
+    }
     if new.matches(current) {
         return Err(PinPolicyError::SameAsOld { role });
     }
@@ -209,6 +314,79 @@ mod tests {
             SOFTHSM,
         );
         assert!(new.is_ok());
+    }
+
+    #[test]
+    fn easy_pins_are_named_for_their_weakness() {
+        use Weakness::*;
+        for (text, expected) in [
+            ("111111", Repeated),
+            ("000000", Repeated),
+            ("121212", Repeated),
+            ("123123", Repeated),
+            ("AbcAbc", Repeated),
+            ("123456", Sequence),
+            ("654321", Sequence),
+            ("345678", Sequence),
+            ("890123", Sequence),
+            ("210987", Sequence),
+            ("abcdef", Sequence),
+            ("ZYXWVU", Sequence),
+            ("QWERTY", KeyboardRun),
+            ("poiuyt", KeyboardRun),
+            ("asdfgh", KeyboardRun),
+            ("zxcvbnm", KeyboardRun),
+            ("1qaz2wsx", Common),
+            ("159753", Common),
+            ("112233", Common),
+            ("Password1", Common),
+        ] {
+            assert_eq!(weakness(text), Some(expected), "{text}");
+            let refused = check_new_pin(
+                PinRole::Admin,
+                &pin("Old-pin-9"),
+                pin(text),
+                &pin(text),
+                SOFTHSM,
+            );
+            assert_eq!(
+                refused.err(),
+                Some(PinPolicyError::Weak {
+                    role: PinRole::Admin,
+                    weakness: expected
+                }),
+                "{text}"
+            );
+        }
+        for text in [
+            "Kq7-pass",
+            "482915",
+            "Demo-new-1",
+            "Wq3-new-pin",
+            "Qz7-user-pin",
+            "s3cr3t!",
+        ] {
+            assert_eq!(weakness(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_common_list_holds_only_pins_the_rules_miss() {
+        for line in COMMON_PINS.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            assert!(
+                line.len() >= MIN_NEW_PIN_LEN,
+                "{line} is shorter than any new PIN"
+            );
+            assert_eq!(line, line.to_ascii_lowercase(), "{line} is not lower case");
+            assert_eq!(
+                weakness(line),
+                Some(Weakness::Common),
+                "{line} is caught by a rule"
+            );
+        }
     }
 
     #[test]

@@ -2,16 +2,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::pin::PinPolicyError;
+use crate::pin::{PinPolicyError, Weakness};
 
 /// Why a new PIN breaks the policy (never carrying the PIN).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum PinProblem {
-    TooShort { min: u32 },
-    TooLong { max: u32 },
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
     SameAsOld,
     FactoryDefault,
+    /// Easy to guess, and why.
+    Weak {
+        weakness: Weakness,
+    },
     Mismatch,
     BadCharacters,
 }
@@ -24,6 +32,9 @@ impl From<&PinPolicyError> for PinProblem {
             PinPolicyError::TooLong { max, .. } => PinProblem::TooLong { max: n(*max) },
             PinPolicyError::SameAsOld { .. } => PinProblem::SameAsOld,
             PinPolicyError::FactoryDefault { .. } => PinProblem::FactoryDefault,
+            PinPolicyError::Weak { weakness, .. } => PinProblem::Weak {
+                weakness: *weakness,
+            },
             PinPolicyError::ConfirmationMismatch { .. } => PinProblem::Mismatch,
             PinPolicyError::BadCharacters { .. } => PinProblem::BadCharacters,
         }
