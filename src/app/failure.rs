@@ -20,9 +20,10 @@ pub fn token(e: &TokenError) -> FailureKind {
             tries: (*tries_left),
         },
         TokenError::PinLocked { role } => FailureKind::PinLocked { role: (*role) },
-        TokenError::PinLength { role, .. } | TokenError::PinRejected { role } => {
-            FailureKind::PinRefused { role: (*role) }
-        }
+        TokenError::PinLength { role, .. }
+        | TokenError::PinRejected { role }
+        | TokenError::PinInHistory { role }
+        | TokenError::PinAgainstPolicy { role } => FailureKind::PinRefused { role: (*role) },
         TokenError::PinPolicy(p) => FailureKind::PinRefused { role: p.role() },
         TokenError::Removed | TokenError::NoToken | TokenError::NotFound { .. } => {
             FailureKind::TokenRemoved

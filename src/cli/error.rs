@@ -125,6 +125,8 @@ impl CliError {
                 | TokenError::PinLocked { .. }
                 | TokenError::PinLength { .. }
                 | TokenError::PinRejected { .. }
+                | TokenError::PinInHistory { .. }
+                | TokenError::PinAgainstPolicy { .. }
                 | TokenError::PinPolicy(_) => exit::PIN,
                 TokenError::BadCertificate(_) | TokenError::CertificateKeyNotOnToken => exit::INPUT,
                 _ => exit::FAILURE,

@@ -78,6 +78,20 @@ pub enum TokenError {
     #[error("the token does not accept this {role}: it is too weak or has characters it refuses")]
     PinRejected { role: PinRole },
 
+    /// Rutoken's `CKR_PIN_IN_HISTORY` (rtpkcs11t.h: `CKR_VENDOR_DEFINED + 11`): the token
+    /// keeps the PINs it had and its PIN policy forbids taking one of them again.
+    #[error(
+        "the token refuses this {role}: it was used on the token before; choose one it has never had"
+    )]
+    PinInHistory { role: PinRole },
+
+    /// Rutoken's `CKR_INAPPROPRIATE_PIN` (rtpkcs11t.h: `CKR_VENDOR_DEFINED + 10`): the PIN
+    /// breaks the PIN policy set on the token (length, character classes, a default PIN).
+    #[error(
+        "the token's PIN policy refuses this {role}: choose another, longer or with other kinds of characters"
+    )]
+    PinAgainstPolicy { role: PinRole },
+
     #[error(transparent)]
     PinPolicy(#[from] PinPolicyError),
 
@@ -156,6 +170,24 @@ impl TokenError {
     }
 }
 
+/// A plain description of a Rutoken vendor return code (rtpkcs11t.h, `CKR_VENDOR_DEFINED + n`).
+fn describe_vendor_rv(code: cryptoki_sys::CK_RV) -> &'static str {
+    match code {
+        rutoken_sys::CKR_CORRUPTED_MAPFILE => "the token's file system is damaged",
+        rutoken_sys::CKR_WRONG_VERSION_FIELD => "the token holds data of an unknown version",
+        rutoken_sys::CKR_WRONG_PKCS1_ENCODING => "the token found a badly encoded RSA block",
+        rutoken_sys::CKR_RTPKCS11_DATA_CORRUPTED => "data on the token is damaged",
+        rutoken_sys::CKR_RTPKCS11_RSF_DATA_CORRUPTED => "the token's system data is damaged",
+        rutoken_sys::CKR_SM_PASSWORD_INVALID => "the secure-messaging password is wrong",
+        rutoken_sys::CKR_LICENSE_READ_ONLY => "the token's licence cannot be changed",
+        rutoken_sys::CKR_VENDOR_EMITENT_KEY_BLOCKED => "the issuer's key on the token is blocked",
+        rutoken_sys::CKR_CERT_CHAIN_NOT_VERIFIED => "the certificate chain did not verify",
+        rutoken_sys::CKR_INAPPROPRIATE_PIN => "the PIN breaks the token's PIN policy",
+        rutoken_sys::CKR_PIN_IN_HISTORY => "the token had this PIN before and refuses it again",
+        _ => "the token returned a vendor error smartkey does not know",
+    }
+}
+
 /// A plain description of a PKCS#11 return code, for the codes a token layer can meet.
 pub fn describe_rv(rv: RvError) -> &'static str {
     use RvError::*;
@@ -196,6 +228,7 @@ pub fn describe_rv(rv: RvError) -> &'static str {
         PinExpired => "the PIN has expired and must be changed",
         PinTooWeak => "the PIN is too weak",
         GeneralError => "the library reported a general error",
+        VendorDefined(code) => describe_vendor_rv(code),
         _ => "the library returned an error smartkey does not know",
     }
 }

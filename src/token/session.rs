@@ -18,6 +18,15 @@ pub struct TokenSession<'m> {
     session: Session,
 }
 
+/// What Rutoken's own PIN return codes mean (rtpkcs11t.h), if `code` is one of them.
+fn vendor_pin_error(role: PinRole, code: cryptoki_sys::CK_RV) -> Option<TokenError> {
+    match code {
+        rutoken_sys::CKR_PIN_IN_HISTORY => Some(TokenError::PinInHistory { role }),
+        rutoken_sys::CKR_INAPPROPRIATE_PIN => Some(TokenError::PinAgainstPolicy { role }),
+        _ => None,
+    }
+}
+
 fn user_type(role: PinRole) -> UserType {
     match role {
         PinRole::User => UserType::User,
@@ -105,6 +114,15 @@ impl<'m> TokenSession<'m> {
             CkError::Pkcs11(RvError::PinInvalid | RvError::PinTooWeak, _) => {
                 TokenError::PinRejected { role }
             }
+            CkError::Pkcs11(RvError::VendorDefined(code), function) => {
+                match vendor_pin_error(role, code) {
+                    Some(e) => e,
+                    None => self.fail(
+                        operation,
+                        CkError::Pkcs11(RvError::VendorDefined(code), function),
+                    ),
+                }
+            }
             e => self.fail(operation, e),
         }
     }
@@ -151,5 +169,39 @@ impl<'m> TokenSession<'m> {
         logout?;
         self.refresh()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rutoken_pin_codes_are_words() {
+        let history = vendor_pin_error(PinRole::User, rutoken_sys::CKR_PIN_IN_HISTORY);
+        assert!(matches!(
+            history,
+            Some(TokenError::PinInHistory {
+                role: PinRole::User
+            })
+        ));
+        let policy = vendor_pin_error(PinRole::Admin, rutoken_sys::CKR_INAPPROPRIATE_PIN);
+        assert!(matches!(
+            policy,
+            Some(TokenError::PinAgainstPolicy {
+                role: PinRole::Admin
+            })
+        ));
+        assert!(
+            vendor_pin_error(PinRole::User, rutoken_sys::CKR_CERT_CHAIN_NOT_VERIFIED).is_none()
+        );
+        for e in [history, policy].into_iter().flatten() {
+            let text = e.to_string();
+            assert!(!text.contains("0x") && !text.contains("CKR_"), "{text}");
+        }
+        let words = crate::token::error::describe_rv(RvError::VendorDefined(
+            rutoken_sys::CKR_PIN_IN_HISTORY,
+        ));
+        assert_eq!(words, "the token had this PIN before and refuses it again");
     }
 }

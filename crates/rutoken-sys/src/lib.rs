@@ -126,7 +126,25 @@ pub const TOKEN_CLASS_UNKNOWN: CK_ULONG = 0xFFFF_FFFF;
 /// `ulBodyColor` when unknown.
 pub const TOKEN_BODY_COLOR_UNKNOWN: CK_ULONG = 0;
 
-// ---- vendor return codes ----
+// ---- vendor return codes (rtpkcs11t.h, CKR_VENDOR_DEFINED + 1 .. 11) ----
+/// Rutoken: the token's file system map is damaged.
+pub const CKR_CORRUPTED_MAPFILE: CK_RV = CKR_VENDOR_DEFINED + 1;
+/// Rutoken: data on the token has a version field the library does not know.
+pub const CKR_WRONG_VERSION_FIELD: CK_RV = CKR_VENDOR_DEFINED + 2;
+/// Rutoken: a PKCS#1 block is badly encoded.
+pub const CKR_WRONG_PKCS1_ENCODING: CK_RV = CKR_VENDOR_DEFINED + 3;
+/// Rutoken: data on the token is corrupted.
+pub const CKR_RTPKCS11_DATA_CORRUPTED: CK_RV = CKR_VENDOR_DEFINED + 4;
+/// Rutoken: the token's system (RSF) data is corrupted.
+pub const CKR_RTPKCS11_RSF_DATA_CORRUPTED: CK_RV = CKR_VENDOR_DEFINED + 5;
+/// Rutoken: the secure-messaging password is invalid.
+pub const CKR_SM_PASSWORD_INVALID: CK_RV = CKR_VENDOR_DEFINED + 6;
+/// Rutoken: the licence is read-only.
+pub const CKR_LICENSE_READ_ONLY: CK_RV = CKR_VENDOR_DEFINED + 7;
+/// Rutoken: the issuer (emitent) key is blocked.
+pub const CKR_VENDOR_EMITENT_KEY_BLOCKED: CK_RV = CKR_VENDOR_DEFINED + 8;
+/// Rutoken: a certificate chain did not verify.
+pub const CKR_CERT_CHAIN_NOT_VERIFIED: CK_RV = CKR_VENDOR_DEFINED + 9;
 /// Rutoken: the new PIN does not satisfy the PIN policy.
 pub const CKR_INAPPROPRIATE_PIN: CK_RV = CKR_VENDOR_DEFINED + 10;
 /// Rutoken: the new PIN was used recently.
