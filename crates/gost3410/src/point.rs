@@ -188,7 +188,7 @@ impl<const L: usize> ProjectivePoint<L> {
         while bit > 0 {
             bit -= 4;
             acc = acc.double(c).double(c).double(c).double(c);
-            acc = acc.add(&select(&table, nibble(k, bit), c), c);
+            acc = acc.add(&select(table.iter().copied(), nibble(k, bit), c), c);
         }
         acc
     }
@@ -199,16 +199,8 @@ impl<const L: usize> ProjectivePoint<L> {
     pub(crate) fn mul_base(k: &Uint<L>, c: &Curve<L>) -> Self {
         let mut acc = Self::identity(c);
         for (window, row) in (0u32..).zip(base_multiples(c).chunks_exact(16)) {
-            let n = nibble(k, 4 * window);
-            let mut chosen = Self::identity(c);
-            for (j, entry) in (0u8..).zip(row) {
-                let entry = ProjectivePoint {
-                    x: entry[0],
-                    y: entry[1],
-                    z: entry[2],
-                };
-                chosen.ct_assign(&entry, Choice::from_u8_eq(n, j));
-            }
+            let entries = row.iter().map(|&[x, y, z]| ProjectivePoint { x, y, z });
+            let chosen = select(entries, nibble(k, 4 * window), c);
             acc = acc.add(&chosen, c);
         }
         acc
@@ -224,16 +216,15 @@ impl<const L: usize> ProjectivePoint<L> {
     }
 }
 
-/// The entry `n` of a window table, read through a masked copy of every entry.
-#[cfg(test)]
+/// The entry `n` of a row of sixteen points, read through a masked copy of every entry.
 fn select<const L: usize>(
-    table: &[ProjectivePoint<L>; 16],
+    entries: impl Iterator<Item = ProjectivePoint<L>>,
     n: u8,
     c: &Curve<L>,
 ) -> ProjectivePoint<L> {
     let mut chosen = ProjectivePoint::identity(c);
-    for (j, entry) in (0u8..).zip(table.iter()) {
-        chosen.ct_assign(entry, Choice::from_u8_eq(n, j));
+    for (j, entry) in (0u8..).zip(entries) {
+        chosen.ct_assign(&entry, Choice::from_u8_eq(n, j));
     }
     chosen
 }
